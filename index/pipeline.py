@@ -1,0 +1,169 @@
+"""Ingest: load -> clean -> skip unchanged -> chunk -> embed -> store, with a progress bar.
+
+Articles are embedded in shared batches (the model is fastest on full batches) but written one
+article at a time, so a failure affects only that article and never leaves half of it visible.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.articles import DEFAULT_MAX_ARTICLE_CHARS, Article, Loaded, load_paths
+from index.chunking import Chunk, chunk_text
+from index.clean import CleanReport, clean_text
+from index.embedding import Embedder
+from index.store import ChromaStore, article_key, article_version
+
+log = logging.getLogger(__name__)
+
+ProgressFactory = Callable[[int], "Progress"]
+
+
+class Progress:
+    """Progress display hook; the default shows nothing (the CLI passes a real bar)."""
+
+    def advance(self, steps: int = 1) -> None:
+        """Called once per finished article."""
+
+    def close(self) -> None:
+        """Called when the run ends."""
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did, article by article."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    passages_written: int = 0
+    cleaning: CleanReport = field(default_factory=CleanReport)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"added": len(self.added), "updated": len(self.updated),
+                "unchanged": len(self.unchanged), "failed": len(self.failed)}
+
+
+@dataclass
+class _Prepared:
+    origin: str
+    article_id: str
+    article: Article
+    chunks: list[Chunk]
+    is_update: bool
+
+
+@dataclass
+class Ingestor:
+    """Turns articles into stored, searchable passages."""
+
+    store: ChromaStore
+    embedder: Embedder
+    chunk_tokens: int = 200
+    chunk_overlap_sentences: int = 1
+    max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS
+    embed_batch_passages: int = 256
+
+    def ingest_paths(self, paths: Iterable[Path], progress: ProgressFactory | None = None,
+                     ) -> IngestReport:
+        """Ingest files and folders; unreadable inputs are reported in the result, not raised."""
+        loaded = list(load_paths(paths, max_chars=self.max_article_chars))
+        return self.ingest_loaded(loaded, progress)
+
+    def ingest_articles(self, articles: Iterable[Article], origin: str = "input",
+                        progress: ProgressFactory | None = None) -> IngestReport:
+        loaded = [Loaded(f"{origin}[{i}]", article=a) for i, a in enumerate(articles)]
+        return self.ingest_loaded(loaded, progress)
+
+    def ingest_loaded(self, loaded: list[Loaded], progress: ProgressFactory | None = None,
+                      ) -> IngestReport:
+        report = IngestReport()
+        bar = progress(len(loaded)) if progress else Progress()
+        try:
+            prepared = self._prepare(loaded, report, bar)
+            self._embed_and_write(prepared, report, bar)
+        finally:
+            bar.close()
+        return report
+
+    def _prepare(self, loaded: list[Loaded], report: IngestReport, bar: Progress,
+                 ) -> list[_Prepared]:
+        """Clean and chunk what changed; count the unchanged and the unreadable."""
+        candidates: dict[str, tuple[str, Article]] = {}
+        for item in loaded:
+            if item.article is None:
+                report.failed.append((item.origin, item.error or "unreadable"))
+                bar.advance()
+                continue
+            cleaned_text = clean_text(item.article.text, report.cleaning)
+            if not cleaned_text:
+                report.failed.append((item.origin, "no article text left after cleaning"))
+                bar.advance()
+                continue
+            article = item.article.model_copy(update={"text": cleaned_text})
+            article_id = article.identity()
+            if article_id in candidates:
+                # The same article twice in one batch: the later copy wins, counted once.
+                bar.advance()
+            candidates[article_id] = (item.origin, article)
+
+        stored = self.store.current_versions([article_key(i) for i in candidates])
+        prepared = []
+        for article_id, (origin, article) in candidates.items():
+            old_version = stored.get(article_key(article_id))
+            if old_version == article_version(article):
+                report.unchanged.append(article_id)
+                bar.advance()
+                continue
+            chunks = chunk_text(article.text, self.embedder.count_tokens, self.chunk_tokens,
+                                self.chunk_overlap_sentences)
+            prepared.append(_Prepared(origin, article_id, article, chunks,
+                                      is_update=old_version is not None))
+        return prepared
+
+    def _embed_and_write(self, prepared: list[_Prepared], report: IngestReport,
+                         bar: Progress) -> None:
+        """Embed chunks of several articles per model call, then write each article whole."""
+        group: list[_Prepared] = []
+        size = 0
+        for item in prepared:
+            group.append(item)
+            size += len(item.chunks)
+            if size >= self.embed_batch_passages:
+                self._write_group(group, report, bar)
+                group, size = [], 0
+        if group:
+            self._write_group(group, report, bar)
+
+    def _write_group(self, group: list[_Prepared], report: IngestReport, bar: Progress) -> None:
+        texts = [passage_embedding_text(item.article, chunk)
+                 for item in group for chunk in item.chunks]
+        vectors = self.embedder.embed_passages(texts)
+        offset = 0
+        for item in group:
+            item_vectors = vectors[offset:offset + len(item.chunks)]
+            offset += len(item.chunks)
+            self._write_one(item, item_vectors, report)
+            bar.advance()
+
+    def _write_one(self, item: _Prepared, vectors: np.ndarray, report: IngestReport) -> None:
+        try:
+            self.store.write_article(item.article, item.article_id, item.chunks, vectors)
+        except Exception as exc:  # one article's failure must not abort the batch
+            log.warning("could not store %s: %s", item.origin, exc)
+            report.failed.append((item.origin, f"could not store: {exc}"))
+            return
+        (report.updated if item.is_update else report.added).append(item.article_id)
+        report.passages_written += len(item.chunks)
+
+
+def passage_embedding_text(article: Article, chunk: Chunk) -> str:
+    """What the dense side embeds for a chunk: the headline gives a chunk its topic."""
+    return f"{article.title}\n{chunk.text}" if article.title else chunk.text

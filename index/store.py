@@ -1,0 +1,320 @@
+"""Chroma storage of passages and articles, embedded (on disk) or on a Chroma server.
+
+Two collections per index:
+
+* ``<name>-passages``: one record per chunk, its embedding, its text and where it sits in the
+  article (offsets and sentence spans), plus the article's metadata for filtering and citing.
+* ``<name>-articles``: one record per article, the cleaned text (citations are checked
+  against it) and the article's ``version`` (a hash of text and metadata).
+
+Replacing an article is ordered so that readers never see half of it: the new version's
+passages are added first, then the article record flips to the new version, then the old
+passages are deleted. Retrieval keeps only passages whose version is the article's current one,
+so between those steps a reader sees the old article whole, then the new one whole; a process
+killed half-way leaves only invisible leftovers that the next write of that article removes.
+
+Embeddings are always passed explicitly: Chroma's default embedding function would try to
+download a model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from index.articles import Article
+from index.chunking import Chunk, Span
+
+_COLLECTION_NAME = re.compile(r"^[a-zA-Z0-9._-]{3,500}$")
+
+
+class StoreUnavailableError(RuntimeError):
+    """The Chroma store cannot be reached (server down, folder unreadable)."""
+
+
+def article_key(article_id: str) -> str:
+    """A short fixed-length key for an article identity (ids may be long URLs)."""
+    return hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:16]
+
+
+def article_version(article: Article) -> str:
+    """A hash of everything stored about an article: any change means a new version."""
+    payload = json.dumps(article.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:12]
+
+
+def day_number(day: date | None) -> int:
+    """A date as YYYYMMDD, because Chroma compares only numbers in range filters (0 = unknown)."""
+    return day.year * 10000 + day.month * 100 + day.day if day else 0
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """Which articles may answer: by outlet and by published-date range (inclusive)."""
+
+    sources: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+
+    def to_where(self) -> dict[str, Any] | None:
+        """The same filter as a Chroma ``where`` clause."""
+        clauses: list[dict[str, Any]] = []
+        if self.sources:
+            clauses.append({"source": {"$in": list(self.sources)}})
+        if self.since:
+            clauses.append({"published_day": {"$gte": day_number(self.since)}})
+        if self.until:
+            clauses.append({"published_day": {"$lte": day_number(self.until)}})
+            if not self.since:
+                # Undated articles have day 0; a date filter should not let them through.
+                clauses.append({"published_day": {"$gt": 0}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def accepts(self, metadata: dict[str, Any]) -> bool:
+        """The same filter applied to a passage's metadata (used by the keyword index)."""
+        if self.sources and metadata.get("source") not in self.sources:
+            return False
+        day = int(metadata.get("published_day") or 0)
+        if self.since and day < day_number(self.since):
+            return False
+        return not (self.until and not 0 < day <= day_number(self.until))
+
+
+@dataclass
+class Passage:
+    """A stored chunk with what is needed to rank it, quote it and cite it."""
+
+    id: str
+    article_id: str
+    article_key: str
+    version: str
+    text: str
+    start: int
+    end: int
+    sentences: list[Span]
+    title: str = ""
+    source: str = ""
+    url: str = ""
+    published: str = ""
+    published_day: int = 0
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_record(cls, record_id: str, text: str, metadata: dict[str, Any]) -> Passage:
+        return cls(
+            id=record_id,
+            article_id=str(metadata["article_id"]),
+            article_key=str(metadata["article_key"]),
+            version=str(metadata["version"]),
+            text=text,
+            start=int(metadata["start"]),
+            end=int(metadata["end"]),
+            sentences=[(int(s), int(e)) for s, e in json.loads(str(metadata["sentences"]))],
+            title=str(metadata.get("title") or ""),
+            source=str(metadata.get("source") or ""),
+            url=str(metadata.get("url") or ""),
+            published=str(metadata.get("published") or ""),
+            published_day=int(metadata.get("published_day") or 0),
+        )
+
+    def sentence_texts(self) -> list[tuple[Span, str]]:
+        """The passage's sentences with their absolute spans in the article."""
+        return [((s, e), self.text[s - self.start:e - self.start]) for s, e in self.sentences]
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as the store knows it."""
+
+    key: str
+    article_id: str
+    version: str
+    title: str
+    source: str
+    url: str
+    published: str
+    passages: int
+    ingested_at: float
+
+
+def open_client(path: Path | None = None, url: str | None = None) -> Any:
+    """A Chroma client: HTTP when a server URL is given, else embedded on disk at ``path``."""
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if url:
+        parsed = urlparse(url)
+        if not parsed.hostname:
+            raise ValueError(f"not a Chroma server URL: {url!r}")
+        try:
+            return chromadb.HttpClient(
+                host=parsed.hostname, port=parsed.port or (443 if parsed.scheme == "https" else 80),
+                ssl=parsed.scheme == "https", settings=settings)
+        except Exception as exc:
+            raise StoreUnavailableError(f"cannot reach the Chroma server at {url}: {exc}") from exc
+    if path is None:
+        raise ValueError("either a store folder or a Chroma server URL is needed")
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+def _source_label(article: Article) -> str:
+    if article.source:
+        return article.source
+    host = urlparse(article.url or "").hostname or ""
+    return host.removeprefix("www.")
+
+
+class ChromaStore:
+    """Passages and articles in Chroma; the only module that speaks Chroma's API."""
+
+    def __init__(self, client: Any, name: str = "newsbot") -> None:
+        for suffix in ("passages", "articles"):
+            if not _COLLECTION_NAME.match(f"{name}-{suffix}"):
+                raise ValueError(f"invalid index name {name!r}: use letters, digits, '.', '_', '-'")
+        self.client = client
+        self.name = name
+        try:
+            self.passages = client.get_or_create_collection(
+                f"{name}-passages", embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}})
+            self.articles = client.get_or_create_collection(
+                f"{name}-articles", embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}})
+            self._max_batch = int(client.get_max_batch_size())
+        except Exception as exc:
+            raise StoreUnavailableError(f"cannot open the Chroma store: {exc}") from exc
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def current_versions(self, keys: Sequence[str]) -> dict[str, str]:
+        """The stored version of each article key that exists."""
+        versions: dict[str, str] = {}
+        for batch in _batches(list(dict.fromkeys(keys)), self._max_batch):
+            got = self.articles.get(ids=batch, include=["metadatas"])
+            for record_id, metadata in zip(got["ids"], got["metadatas"] or [], strict=True):
+                versions[record_id] = str(metadata["version"])
+        return versions
+
+    def write_article(self, article: Article, article_id: str, chunks: Sequence[Chunk],
+                      vectors: np.ndarray) -> tuple[str, str]:
+        """Store one cleaned article with its chunk vectors; returns (key, version).
+
+        Ordered so that readers always see exactly one complete version (see module doc).
+        """
+        key, version = article_key(article_id), article_version(article)
+        common: dict[str, Any] = {
+            "article_id": article_id,
+            "article_key": key,
+            "version": version,
+            "title": article.title,
+            "source": _source_label(article),
+            "url": article.url or "",
+            "published": article.published.isoformat() if article.published else "",
+            "published_day": day_number(article.published),
+        }
+        ids = [f"{key}-{version}-{chunk.index:05d}" for chunk in chunks]
+        metadatas = [
+            {**common, "start": c.start, "end": c.end, "sentences": json.dumps(c.sentences)}
+            for c in chunks
+        ]
+        for lo in range(0, len(ids), self._max_batch):
+            hi = lo + self._max_batch
+            self.passages.upsert(ids=ids[lo:hi], embeddings=vectors[lo:hi],
+                                 documents=[c.text for c in chunks[lo:hi]],
+                                 metadatas=metadatas[lo:hi])
+        centroid = vectors.mean(axis=0)
+        centroid /= float(np.linalg.norm(centroid)) or 1.0
+        self.articles.upsert(
+            ids=[key], embeddings=[centroid], documents=[article.text],
+            metadatas=[{**common, "authors": json.dumps(article.authors),
+                        "passages": len(chunks), "ingested_at": time.time()}])
+        self.passages.delete(where={"$and": [{"article_key": key}, {"version": {"$ne": version}}]})
+        return key, version
+
+    def delete_article(self, key: str) -> None:
+        """Remove an article and all its passages (every version)."""
+        self.articles.delete(ids=[key])
+        self.passages.delete(where={"article_key": key})
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None,
+              ) -> list[Passage]:
+        """The ``k`` passages nearest to ``vector`` (cosine), current versions only."""
+        k = min(k, self.count_passages())
+        if k <= 0:
+            return []
+        result = self.passages.query(query_embeddings=[vector], n_results=k, where=where,
+                                     include=["documents", "metadatas", "distances"])
+        passages = []
+        for record_id, text, metadata, distance in zip(
+                result["ids"][0], result["documents"][0], result["metadatas"][0],
+                result["distances"][0], strict=True):
+            passage = Passage.from_record(record_id, text, metadata)
+            passage.scores["dense"] = 1.0 - float(distance)
+            passages.append(passage)
+        return self.keep_current(passages)
+
+    def get_passages(self, ids: Sequence[str]) -> list[Passage]:
+        """Passages by id, in the order asked, current versions only; missing ids are skipped."""
+        found: dict[str, Passage] = {}
+        for batch in _batches(list(ids), self._max_batch):
+            got = self.passages.get(ids=batch, include=["documents", "metadatas"])
+            for record_id, text, metadata in zip(got["ids"], got["documents"] or [],
+                                                 got["metadatas"] or [], strict=True):
+                found[record_id] = Passage.from_record(record_id, text, metadata)
+        return self.keep_current([found[i] for i in ids if i in found])
+
+    def keep_current(self, passages: list[Passage]) -> list[Passage]:
+        """Drop passages of article versions that are not (or no longer) the stored one."""
+        versions = self.current_versions([p.article_key for p in passages])
+        return [p for p in passages if versions.get(p.article_key) == p.version]
+
+    def article_text(self, key: str) -> str | None:
+        got = self.articles.get(ids=[key], include=["documents"])
+        return got["documents"][0] if got["ids"] else None
+
+    def list_articles(self, offset: int = 0, limit: int = 50) -> list[StoredArticle]:
+        got = self.articles.get(include=["metadatas"], offset=offset, limit=limit)
+        return [
+            StoredArticle(key=record_id, article_id=str(m["article_id"]),
+                          version=str(m["version"]), title=str(m.get("title") or ""),
+                          source=str(m.get("source") or ""), url=str(m.get("url") or ""),
+                          published=str(m.get("published") or ""),
+                          passages=int(m.get("passages") or 0),
+                          ingested_at=float(m.get("ingested_at") or 0.0))
+            for record_id, m in zip(got["ids"], got["metadatas"] or [], strict=True)
+        ]
+
+    def count_passages(self) -> int:
+        return int(self.passages.count())
+
+    def count_articles(self) -> int:
+        return int(self.articles.count())
+
+    def ping(self) -> None:
+        """Raise StoreUnavailableError unless the store answers."""
+        try:
+            self.client.heartbeat()
+            self.articles.count()
+        except Exception as exc:
+            raise StoreUnavailableError(f"the Chroma store does not answer: {exc}") from exc
+
+
+def _batches(items: list[str], size: int) -> Iterable[list[str]]:
+    for lo in range(0, len(items), size):
+        yield items[lo:lo + size]

@@ -1,0 +1,59 @@
+"""Shared fixtures: the real bundled model (loaded once) and real Chroma stores in temp folders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import chatbot  # noqa: F401  (offline switches before any model library loads)
+from chatbot.service import ChatService, create_service
+from chatbot.settings import Settings, load_settings
+from index.embedding import Embedder
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+SEED_FILE = SEEDS / "000_795694ea5ffbf6dd.txt"
+SEED_QUESTION = "What does Hamas require before hostage talks?"
+
+# Tests build their own settings; a developer's NEWSBOT_* variables must not leak in.
+for _name in [n for n in os.environ if n.startswith("NEWSBOT_")]:
+    del os.environ[_name]
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The bundled all-MiniLM-L6-v2, loaded once for the whole run."""
+    model = Embedder()
+    assert model.dimension == 384
+    return model
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Settings for a store in ``data_dir``, ignoring any newsbot.toml in the working dir."""
+    return load_settings(config_file=None, data_dir=data_dir, **overrides)
+
+
+@pytest.fixture
+def service(tmp_path: Path, embedder: Embedder) -> ChatService:
+    """A service over a new, empty embedded store."""
+    return create_service(make_settings(tmp_path / "data"))
+
+
+@pytest.fixture(scope="session")
+def seeded_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A data folder whose embedded store holds the ingested seed article (read-only use)."""
+    data_dir = tmp_path_factory.mktemp("seeded") / "data"
+    service = create_service(make_settings(data_dir))
+    report = service.ingest([SEEDS])
+    assert report.counts["added"] == 1
+    yield data_dir
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def seeded_service(seeded_dir: Path, embedder: Embedder) -> ChatService:
+    return create_service(make_settings(seeded_dir))

@@ -1,0 +1,81 @@
+"""Ingest into a real embedded Chroma store with the real model: idempotent, replacing, robust."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from chatbot.service import ChatService
+from index.articles import Article
+from index.store import article_key
+from tests.conftest import SEEDS
+
+
+def _write_jsonl(path: Path, articles: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(a) + "\n" for a in articles))
+    return path
+
+
+def test_reingesting_unchanged_article_adds_no_chunks(service: ChatService) -> None:
+    first = service.ingest([SEEDS])
+    passages = service.store.count_passages()
+    assert first.counts == {"added": 1, "updated": 0, "unchanged": 0, "failed": 0}
+    assert passages == first.passages_written > 0
+    again = service.ingest([SEEDS])
+    assert again.counts == {"added": 0, "updated": 0, "unchanged": 1, "failed": 0}
+    assert again.passages_written == 0
+    assert service.store.count_passages() == passages
+    assert service.store.count_articles() == 1
+
+
+def test_changed_article_replaces_its_chunks(service: ChatService, tmp_path: Path) -> None:
+    long_text = " ".join(f"Paragraph {i} reports that the council met again." for i in range(60))
+    path = _write_jsonl(tmp_path / "a.jsonl", [{"id": "story-1", "title": "Council",
+                                                "text": long_text}])
+    service.ingest([path])
+    before = service.store.count_passages()
+    assert before >= 3
+    _write_jsonl(path, [{"id": "story-1", "title": "Council", "text": "The council met once."}])
+    report = service.ingest([path])
+    assert report.counts["updated"] == 1
+    assert service.store.count_passages() == 1
+    stored = service.store.passages.get(include=["documents", "metadatas"])
+    assert stored["documents"] == ["The council met once."]
+    assert service.store.count_articles() == 1
+
+
+def test_one_bad_record_never_aborts_the_batch(service: ChatService, tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(json.dumps({"id": "ok-1", "text": "The first good story."}) + "\n"
+                    + "{broken\n"
+                    + json.dumps({"id": "empty", "text": "Advertisement"}) + "\n"
+                    + json.dumps({"id": "ok-2", "text": "The second good story."}) + "\n")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    report = service.ingest([path, tmp_path / "binary.txt"])
+    assert sorted(report.added) == ["ok-1", "ok-2"]
+    reasons = dict(report.failed)
+    assert reasons[f"{path}:2"].startswith("malformed JSON")
+    assert reasons[f"{path}:3"] == "no article text left after cleaning"
+    assert "binary" in reasons[str(tmp_path / "binary.txt")]
+    assert service.store.count_articles() == 2
+
+
+def test_stale_passages_of_an_interrupted_write_are_never_retrieved(service: ChatService) -> None:
+    article = Article(id="s-1", title="Truce", text="Negotiators agreed a truce in Gaza.")
+    report = service.ingestor.ingest_articles([article])
+    assert report.counts["added"] == 1
+    # Simulate a writer killed after adding a new version's passages but before the flip.
+    key = article_key("s-1")
+    vector = service.embedder.embed_passages(["Negotiators rejected the truce."])
+    service.store.passages.add(
+        ids=[f"{key}-deadbeef0000-00000"], embeddings=vector,
+        documents=["Negotiators rejected the truce."],
+        metadatas=[{"article_id": "s-1", "article_key": key, "version": "deadbeef0000",
+                    "start": 0, "end": 31, "sentences": "[[0, 31]]"}])
+    found = service.store.query(np.asarray(vector[0]), k=10)
+    assert [p.text for p in found] == ["Negotiators agreed a truce in Gaza."]
+    # The next write of that article sweeps the leftover away.
+    service.ingestor.ingest_articles([article.model_copy(update={"title": "Truce talks"})])
+    assert service.store.count_passages() == 1
