@@ -1,23 +1,26 @@
-"""Answerers: turn a question and retrieved passages into cited sentences.
+"""Answerers: turn a question and retrieved passages into cited claims.
 
-The extractive answerer never writes a word of its own: it picks the sentences of the passages
-that best answer the question and cites each, or declines when the evidence is weak.
+Every answerer has the same shape: ``stream(question, passages)`` yields text deltas for display
+and ends with one Draft, the authoritative result. The extractive answerer never writes a word
+of its own: it picks the sentences of the passages that best answer the question and cites
+each, or declines when the evidence is weak.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
+from chatbot.citations import Claim, Draft, Support
 from index.chunking import Span
 from index.embedding import Embedder
 from index.store import Passage
 from index.terms import terms
-
-DECLINE_MESSAGE = "The sources I have do not answer that."
 
 # How alike two picked sentences may be before the second adds nothing (cosine).
 _REDUNDANT_SIMILARITY = 0.9
@@ -37,16 +40,12 @@ class Evidence:
     vector: np.ndarray | None = None
 
 
-@dataclass
-class Draft:
-    """An answer before numbering: the chosen sentences, best first, or nothing (declined)."""
+class Answerer(Protocol):
+    """What ChatService needs of an answerer."""
 
-    sentences: list[Evidence]
-    best_score: float
-
-    @property
-    def declined(self) -> bool:
-        return not self.sentences
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
+        """Text deltas (possibly none) for display, then exactly one Draft."""
+        ...
 
 
 def _idf(documents: list[set[str]]) -> dict[str, float]:
@@ -94,10 +93,14 @@ class ExtractiveAnswerer:
             item.vector = vector
         return sorted(evidence, key=lambda e: e.score, reverse=True)
 
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
+        """No deltas: the answer is complete at once and shown sentence by sentence."""
+        yield self.answer(question, passages)
+
     def answer(self, question: str, passages: list[Passage]) -> Draft:
         ranked = self.score(question, passages)
         if not ranked or ranked[0].score < self.min_evidence:
-            return Draft([], ranked[0].score if ranked else 0.0)
+            return Draft([], ranked[0].score if ranked else 0.0, closest=passages[:3])
         best = ranked[0]
         chosen = [best]
         for item in ranked[1:]:
@@ -108,7 +111,8 @@ class ExtractiveAnswerer:
             if any(_similar(item, other) for other in chosen):
                 continue
             chosen.append(item)
-        return Draft(chosen, best.score)
+        claims = [Claim(e.text, [Support(e.passage, e.span, e.score)]) for e in chosen]
+        return Draft(claims, best.score)
 
 
 def _similar(a: Evidence, b: Evidence) -> bool:

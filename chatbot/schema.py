@@ -56,3 +56,14 @@ class Answer(BaseModel):
     standalone_question: str = ""
     notice: str | None = Field(None, description="Something the user should know, e.g. a fallback.")
     timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class StreamEvent(BaseModel):
+    """One step of a streamed answer: text to show now, or the final, authoritative Answer.
+
+    Deltas are for display only; the final event's Answer replaces what was shown (an LLM's
+    unsupported sentences, for example, are removed from it).
+    """
+
+    delta: str = ""
+    answer: Answer | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -11,9 +12,10 @@ from pathlib import Path
 from llama_index.core import Settings as LlamaSettings
 from llama_index.core.llms import MockLLM
 
-from chatbot.answer import DECLINE_MESSAGE, Draft, ExtractiveAnswerer
+from chatbot.answer import Answerer, ExtractiveAnswerer
+from chatbot.citations import Draft, build_answer
 from chatbot.retrieve import Retriever
-from chatbot.schema import Answer, Citation, Filters, Turn
+from chatbot.schema import Answer, Filters, StreamEvent, Turn
 from chatbot.settings import Settings
 from index.embedding import Embedder, LlamaIndexEmbedding
 from index.pipeline import Ingestor, IngestReport, ProgressFactory
@@ -38,8 +40,9 @@ class ChatService:
         self.store = store
         self.embedder = embedder
         self.retriever = Retriever(store, embedder, candidates=settings.candidates)
-        self.answerer = ExtractiveAnswerer(embedder, max_sentences=settings.max_answer_sentences,
-                                           min_evidence=settings.min_evidence)
+        self.answerer: Answerer = ExtractiveAnswerer(
+            embedder, max_sentences=settings.max_answer_sentences,
+            min_evidence=settings.min_evidence)
         self.ingestor = Ingestor(store, embedder, chunk_tokens=settings.chunk_tokens,
                                  chunk_overlap_sentences=settings.chunk_overlap_sentences,
                                  max_article_chars=settings.max_article_chars)
@@ -49,18 +52,42 @@ class ChatService:
     def ask(self, question: str, history: Iterable[Turn] = (), filters: Filters | None = None,
             ) -> Answer:
         """Answer ``question`` (in the context of ``history``) from the indexed articles."""
+        final: Answer | None = None
+        for event in self.stream(question, history, filters):
+            final = event.answer or final
+        assert final is not None  # stream() always ends with the answer
+        return final
+
+    def stream(self, question: str, history: Iterable[Turn] = (),
+               filters: Filters | None = None) -> Iterator[StreamEvent]:
+        """The answer as it is produced: text deltas, then one event with the final Answer.
+
+        Raises QuestionError before anything is yielded when the question cannot be asked.
+        """
         timings: dict[str, float] = {}
         question = self.validate_question(question)
         standalone = question
         with _timed(timings, "retrieve_ms"):
             passages = self.retriever.retrieve(standalone, self.settings.passages,
                                                to_search_filter(filters))
+        draft: Draft | None = None
+        streamed = False
         with _timed(timings, "answer_ms"):
-            draft = self.answerer.answer(standalone, passages)
+            for item in self.answerer.stream(standalone, passages):
+                if isinstance(item, Draft):
+                    draft = item
+                elif item:
+                    streamed = True
+                    yield StreamEvent(delta=item)
+        assert draft is not None, "an answerer must end with a Draft"
         answer = build_answer(draft, standalone)
+        if not streamed:
+            # Answers that were complete at once are still shown sentence by sentence.
+            for sentence in _sentences_with_markers(answer.answer):
+                yield StreamEvent(delta=sentence)
         timings["total_ms"] = sum(timings.values())
         answer.timings_ms = {key: round(value, 1) for key, value in timings.items()}
-        return answer
+        yield StreamEvent(answer=answer)
 
     def validate_question(self, question: str) -> str:
         """The question trimmed, or a QuestionError that tells the user what to change."""
@@ -93,25 +120,10 @@ def to_search_filter(filters: Filters | None) -> SearchFilter | None:
     return SearchFilter(tuple(filters.sources), filters.since, until)
 
 
-def build_answer(draft: Draft, standalone: str) -> Answer:
-    """Number the cited passages in order of first use and attach one [n] per sentence."""
-    if draft.declined:
-        return Answer(answer=DECLINE_MESSAGE, declined=True, standalone_question=standalone)
-    numbers: dict[str, int] = {}
-    citations: list[Citation] = []
-    parts: list[str] = []
-    for evidence in draft.sentences:
-        passage = evidence.passage
-        if passage.id not in numbers:
-            numbers[passage.id] = len(numbers) + 1
-            citations.append(Citation(
-                n=numbers[passage.id], article_id=passage.article_id, title=passage.title,
-                source=passage.source, url=passage.url, published=passage.published,
-                passage=passage.text, start=passage.start, end=passage.end,
-                score=round(evidence.score, 4)))
-        citations[numbers[passage.id] - 1].highlights.append(evidence.span)
-        parts.append(f"{evidence.text.strip()} [{numbers[passage.id]}]")
-    return Answer(answer=" ".join(parts), citations=citations, standalone_question=standalone)
+def _sentences_with_markers(text: str) -> list[str]:
+    """Split an answer after each run of citation markers, keeping the separating space."""
+    pieces = re.split(r"(?<=\])\s(?!\[)", text)
+    return [piece + (" " if i < len(pieces) - 1 else "") for i, piece in enumerate(pieces)]
 
 
 @contextmanager

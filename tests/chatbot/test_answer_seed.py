@@ -80,3 +80,17 @@ def test_second_process_on_the_same_store_answers_the_same(seeded_service: ChatS
     there = json.loads(result.stdout)
     assert there["answer"] == here.answer
     assert [c["passage"] for c in there["citations"]] == [c.passage for c in here.citations]
+
+
+def test_streamed_deltas_add_up_to_the_final_answer(seeded_service: ChatService) -> None:
+    events = list(seeded_service.stream("What is Hamas's position on a temporary truce?"))
+    final = events[-1].answer
+    assert final is not None and all(e.answer is None for e in events[:-1])
+    deltas = [e.delta for e in events[:-1]]
+    assert len(deltas) == final.answer.count("] ") + 1 >= 1
+    assert "".join(deltas) == final.answer
+
+
+def test_streaming_a_bad_question_fails_before_any_output(seeded_service: ChatService) -> None:
+    with pytest.raises(QuestionError):
+        next(iter(seeded_service.stream("")))
