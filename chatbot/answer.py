@@ -9,14 +9,16 @@ each, or declines when the evidence is weak.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
 from chatbot.citations import Claim, Draft, Support
+from chatbot.coreference import leading_pronoun_subject, with_subject
 from index.chunking import Span
 from index.embedding import Embedder
 from index.store import Passage
@@ -26,18 +28,20 @@ from index.terms import terms
 _REDUNDANT_SIMILARITY = 0.9
 # A further sentence joins the answer only if it scores this close to the best one.
 _FOLLOWER_RATIO = 0.9
+# A sentence that cannot hold the kind of answer asked for ("how many" without a number).
+_WRONG_TYPE_FACTOR = 0.5
 
-
-@dataclass
-class Evidence:
-    """One sentence of a passage, scored as an answer to the question."""
-
-    passage: Passage
-    span: Span
-    text: str
-    score: float = 0.0
-    parts: dict[str, float] = field(default_factory=dict)
-    vector: np.ndarray | None = None
+_ASKS_NUMBER = re.compile(r"\bhow (many|much|long|old|far|big|tall|often|high|large)\b|"
+                          r"\bwhat (percentage|percent|number|share|amount|price|proportion)\b",
+                          re.IGNORECASE)
+_ASKS_TIME = re.compile(r"^\s*when\b|\bwhat (year|date|day|month|time)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                     r"twenty|thirty|forty|fifty|hundred|thousand|million|billion|trillion|"
+                     r"dozens?|half|percent|several|few)\b", re.IGNORECASE)
+_TIME = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|"
+                   r"february|march|april|may|june|july|august|september|october|november|"
+                   r"december|today|yesterday|tomorrow|tonight|week|month|year|since|ago|"
+                   r"(19|20)\d\d)\b", re.IGNORECASE)
 
 
 class Answerer(Protocol):
@@ -48,13 +52,57 @@ class Answerer(Protocol):
         ...
 
 
-def _idf(documents: list[set[str]]) -> dict[str, float]:
-    """Inverse document frequency over the candidate sentences: topic words weigh less."""
+@dataclass
+class Evidence:
+    """One sentence of a passage, scored as an answer to the question.
+
+    ``reading`` is the sentence as scored: an opening pronoun is replaced by the subject of the
+    sentence before it, whose Evidence is kept as ``antecedent`` so the answer can show it.
+    """
+
+    passage: Passage
+    span: Span
+    text: str
+    reading: str
+    antecedent: Evidence | None = None
+    score: float = 0.0
+    parts: dict[str, float] = field(default_factory=dict)
+    vector: np.ndarray | None = None
+
+
+def answer_type_fits(question: str, sentence: str) -> bool:
+    """Whether the sentence can hold the kind of answer asked for (a number, a time)."""
+    if _ASKS_NUMBER.search(question) and not _NUMBER.search(sentence):
+        return False
+    return not (_ASKS_TIME.search(question) and not _TIME.search(sentence))
+
+
+def candidate_idf(readings: list[set[str]]) -> Callable[[str], float]:
+    """IDF over the candidate sentences: words every candidate shares (the topic) weigh less."""
     df: Counter[str] = Counter()
-    for doc in documents:
-        df.update(doc)
-    n = len(documents)
-    return {term: math.log(1 + n / (1 + count)) for term, count in df.items()}
+    for words in readings:
+        df.update(words)
+    n = len(readings)
+    return lambda term: math.log(1 + n / (1 + df.get(term, 0)))
+
+
+def sentences_of(passages: list[Passage]) -> list[Evidence]:
+    """Every sentence of the passages once (neighbouring chunks share one), with its reading."""
+    evidence: list[Evidence] = []
+    seen: set[tuple[str, Span]] = set()
+    for passage in passages:
+        previous: Evidence | None = None
+        for span, text in passage.sentence_texts():
+            if not text.strip():
+                continue
+            subject = leading_pronoun_subject(text, previous.text) if previous else None
+            item = Evidence(passage, span, text, with_subject(text, subject) if subject else text,
+                            antecedent=previous if subject else None)
+            if (passage.article_key, span) not in seen:
+                seen.add((passage.article_key, span))
+                evidence.append(item)
+            previous = item
+    return evidence
 
 
 @dataclass
@@ -67,29 +115,23 @@ class ExtractiveAnswerer:
 
     def score(self, question: str, passages: list[Passage]) -> list[Evidence]:
         """Every sentence of the passages, scored and sorted best first."""
-        evidence: list[Evidence] = []
-        seen: set[tuple[str, Span]] = set()
-        for passage in passages:
-            for span, text in passage.sentence_texts():
-                # Neighbouring chunks share a sentence; score it once.
-                if text.strip() and (passage.article_key, span) not in seen:
-                    seen.add((passage.article_key, span))
-                    evidence.append(Evidence(passage, span, text))
+        evidence = sentences_of(passages)
         if not evidence:
             return []
         question_terms = set(terms(question))
-        sentence_terms = [set(terms(e.text)) for e in evidence]
-        idf = _idf(sentence_terms)
-        default_idf = math.log(1 + len(evidence))
-        question_weight = sum(idf.get(t, default_idf) for t in question_terms) or 1.0
+        readings = [set(terms(e.reading)) for e in evidence]
+        idf = candidate_idf(readings)
+        question_weight = sum(idf(t) for t in question_terms) or 1.0
         question_vector = self.embedder.embed_query(question)
-        vectors = self.embedder.embed_passages([e.text for e in evidence])
+        vectors = self.embedder.embed_passages([e.reading for e in evidence])
         similarity = vectors @ question_vector
-        for item, words, cosine, vector in zip(evidence, sentence_terms, similarity, vectors,
+        for item, words, cosine, vector in zip(evidence, readings, similarity, vectors,
                                                strict=True):
-            overlap = sum(idf[t] for t in question_terms & words) / question_weight
-            item.parts = {"dense": float(cosine), "overlap": overlap}
-            item.score = 0.5 * max(float(cosine), 0.0) + 0.5 * overlap
+            overlap = sum(idf(t) for t in question_terms & words) / question_weight
+            fits = answer_type_fits(question, item.text)
+            item.parts = {"dense": float(cosine), "overlap": overlap, "type_fits": float(fits)}
+            item.score = (0.5 * max(float(cosine), 0.0) + 0.5 * overlap) * (
+                1.0 if fits else _WRONG_TYPE_FACTOR)
             item.vector = vector
         return sorted(evidence, key=lambda e: e.score, reverse=True)
 
@@ -111,8 +153,24 @@ class ExtractiveAnswerer:
             if any(_similar(item, other) for other in chosen):
                 continue
             chosen.append(item)
-        claims = [Claim(e.text, [Support(e.passage, e.span, e.score)]) for e in chosen]
-        return Draft(claims, best.score)
+        return Draft(_claims_with_context(chosen), best.score)
+
+
+def _claims_with_context(chosen: list[Evidence]) -> list[Claim]:
+    """One claim per sentence; a sentence opening with a pronoun is preceded by its antecedent
+    (unless already shown), so "But it has ruled out ..." never appears without its subject."""
+    claims: list[Claim] = []
+    shown: set[tuple[str, Span]] = set()
+    for item in chosen:
+        antecedent = item.antecedent
+        if antecedent is not None and (antecedent.passage.article_key,
+                                       antecedent.span) not in shown:
+            claims.append(Claim(antecedent.text, [Support(antecedent.passage, antecedent.span,
+                                                          item.score)]))
+            shown.add((antecedent.passage.article_key, antecedent.span))
+        claims.append(Claim(item.text, [Support(item.passage, item.span, item.score)]))
+        shown.add((item.passage.article_key, item.span))
+    return claims
 
 
 def _similar(a: Evidence, b: Evidence) -> bool:

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from chatbot.schema import Answer, Filters
+from chatbot.schema import Answer, Filters, Turn
 from chatbot.service import ChatService, QuestionError, create_service
 from chatbot.settings import Settings, load_settings
 from index.pipeline import IngestReport, Progress
@@ -152,6 +152,44 @@ def print_answer(answer: Answer) -> None:
         if c.url:
             out.print(f"    {escape(c.url)}")
         out.print(f"    [dim]{escape(c.passage)}[/dim]")
+
+
+@app.command()
+def chat(
+    source: Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")
+                      ] = None,
+    as_of: Annotated[str | None, typer.Option(help="Answer as of YYYY-MM-DD.")] = None,
+) -> None:
+    """A terminal chat: follow-up questions are understood in the context of the chat."""
+    filters = Filters(sources=source or [], as_of=_day(as_of))
+    service = _service()
+    history: list[Turn] = []
+    out.print("Ask about the news. Follow-ups work ('And what about Israel?'). "
+              "/clear starts over, /quit or Ctrl-D leaves.")
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            return
+        if question in ("/quit", "/exit"):
+            return
+        if question == "/clear":
+            history.clear()
+            out.print("[dim](new conversation)[/dim]")
+            continue
+        if not question:
+            continue
+        try:
+            answer = service.ask(question, history=history, filters=filters)
+        except QuestionError as exc:
+            err.print(f"[red]{escape(str(exc))}[/red]")
+            continue
+        if answer.standalone_question != question:
+            out.print(f"[dim](searched for: {escape(answer.standalone_question)})[/dim]")
+        print_answer(answer)
+        history += [Turn(role="user", content=question),
+                    Turn(role="assistant", content=answer.answer)]
 
 
 @app.command()

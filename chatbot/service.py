@@ -14,12 +14,18 @@ from llama_index.core.llms import MockLLM
 
 from chatbot.answer import Answerer, ExtractiveAnswerer
 from chatbot.citations import Draft, build_answer
+from chatbot.conversation import standalone_question
+from chatbot.rerank import make_reranker
 from chatbot.retrieve import Retriever
 from chatbot.schema import Answer, Filters, StreamEvent, Turn
 from chatbot.settings import Settings
 from index.embedding import Embedder, LlamaIndexEmbedding
+from index.lexical import KeywordIndex
 from index.pipeline import Ingestor, IngestReport, ProgressFactory
 from index.store import ChromaStore, SearchFilter, open_client
+
+# Follow-ups refer to the last few turns; older history only adds noise and cost.
+_HISTORY_TURNS = 12
 
 
 class QuestionError(ValueError):
@@ -35,11 +41,17 @@ class IndexStats:
 class ChatService:
     """Answers questions over the index and ingests articles into it."""
 
-    def __init__(self, settings: Settings, store: ChromaStore, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, store: ChromaStore, embedder: Embedder,
+                 keywords: KeywordIndex) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
-        self.retriever = Retriever(store, embedder, candidates=settings.candidates)
+        self.keywords = keywords
+        self._keywords_checked = 0.0
+        self.retriever = Retriever(
+            store, embedder, keywords,
+            make_reranker(settings.reranker, keywords, settings.recency_half_life_days),
+            mode=settings.retrieval, candidates=settings.candidates)
         self.answerer: Answerer = ExtractiveAnswerer(
             embedder, max_sentences=settings.max_answer_sentences,
             min_evidence=settings.min_evidence)
@@ -66,8 +78,9 @@ class ChatService:
         """
         timings: dict[str, float] = {}
         question = self.validate_question(question)
-        standalone = question
+        standalone = standalone_question(question, list(history)[-_HISTORY_TURNS:])
         with _timed(timings, "retrieve_ms"):
+            self._refresh_keywords()
             passages = self.retriever.retrieve(standalone, self.settings.passages,
                                                to_search_filter(filters))
         draft: Draft | None = None
@@ -104,7 +117,19 @@ class ChatService:
 
     def ingest(self, paths: Iterable[Path], progress: ProgressFactory | None = None,
                ) -> IngestReport:
-        return self.ingestor.ingest_paths(paths, progress)
+        report = self.ingestor.ingest_paths(paths, progress)
+        self.sync_keywords()
+        return report
+
+    def sync_keywords(self) -> int:
+        """Bring the keyword index in step with the store; returns articles changed."""
+        self._keywords_checked = time.monotonic()
+        return self.keywords.sync(self.store)
+
+    def _refresh_keywords(self) -> None:
+        """Pick up articles other processes ingested, at most every keyword_sync_seconds."""
+        if time.monotonic() - self._keywords_checked >= self.settings.keyword_sync_seconds:
+            self.sync_keywords()
 
     def stats(self) -> IndexStats:
         return IndexStats(self.store.count_articles(), self.store.count_passages())
@@ -143,4 +168,5 @@ def create_service(settings: Settings) -> ChatService:
     LlamaSettings.llm = MockLLM()
     client = open_client(path=settings.store_path, url=settings.chroma_url)
     store = ChromaStore(client, settings.index_name)
-    return ChatService(settings, store, embedder)
+    keywords = KeywordIndex(settings.keyword_path)
+    return ChatService(settings, store, embedder, keywords)

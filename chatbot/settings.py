@@ -41,6 +41,16 @@ class Settings(BaseSettings):
     chunk_overlap_sentences: int = Field(1, ge=0, le=5)
     max_article_chars: int = Field(2_000_000, ge=1000)
 
+    # Retrieval.
+    retrieval: Literal["hybrid", "dense"] = Field(
+        "hybrid", description="Dense + BM25 fused by reciprocal rank, or dense only.")
+    reranker: str = Field(
+        "features", description='"features", "none" or "cross-encoder:/path/to/model".')
+    recency_half_life_days: float = Field(
+        7.0, ge=0, description="Recency weight halves every N days; 0 turns it off.")
+    keyword_sync_seconds: float = Field(
+        5.0, ge=0, description="How often a question checks the store for new articles.")
+
     # Answer.
     answerer: Literal["extractive"] = "extractive"
     max_question_chars: int = Field(2000, ge=10)
@@ -58,6 +68,11 @@ class Settings(BaseSettings):
     @property
     def store_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def keyword_path(self) -> Path:
+        """The keyword index is a per-machine cache of the store, named after the index."""
+        return self.data_dir / "keyword" / self.index_name
 
     @classmethod
     def settings_customise_sources(

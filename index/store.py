@@ -82,15 +82,6 @@ class SearchFilter:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
-    def accepts(self, metadata: dict[str, Any]) -> bool:
-        """The same filter applied to a passage's metadata (used by the keyword index)."""
-        if self.sources and metadata.get("source") not in self.sources:
-            return False
-        day = int(metadata.get("published_day") or 0)
-        if self.since and day < day_number(self.since):
-            return False
-        return not (self.until and not 0 < day <= day_number(self.until))
-
 
 @dataclass
 class Passage:
@@ -110,9 +101,11 @@ class Passage:
     published: str = ""
     published_day: int = 0
     scores: dict[str, float] = field(default_factory=dict)
+    vector: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
-    def from_record(cls, record_id: str, text: str, metadata: dict[str, Any]) -> Passage:
+    def from_record(cls, record_id: str, text: str, metadata: dict[str, Any],
+                    vector: Any = None) -> Passage:
         return cls(
             id=record_id,
             article_id=str(metadata["article_id"]),
@@ -127,6 +120,7 @@ class Passage:
             url=str(metadata.get("url") or ""),
             published=str(metadata.get("published") or ""),
             published_day=int(metadata.get("published_day") or 0),
+            vector=None if vector is None else np.asarray(vector, dtype=np.float32),
         )
 
     def sentence_texts(self) -> list[tuple[Span, str]]:
@@ -258,13 +252,14 @@ class ChromaStore:
         k = min(k, self.count_passages())
         if k <= 0:
             return []
-        result = self.passages.query(query_embeddings=[vector], n_results=k, where=where,
-                                     include=["documents", "metadatas", "distances"])
+        result = self.passages.query(
+            query_embeddings=[vector], n_results=k, where=where,
+            include=["documents", "metadatas", "distances", "embeddings"])
         passages = []
-        for record_id, text, metadata, distance in zip(
+        for record_id, text, metadata, distance, embedding in zip(
                 result["ids"][0], result["documents"][0], result["metadatas"][0],
-                result["distances"][0], strict=True):
-            passage = Passage.from_record(record_id, text, metadata)
+                result["distances"][0], result["embeddings"][0], strict=True):
+            passage = Passage.from_record(record_id, text, metadata, embedding)
             passage.scores["dense"] = 1.0 - float(distance)
             passages.append(passage)
         return self.keep_current(passages)
@@ -273,16 +268,39 @@ class ChromaStore:
         """Passages by id, in the order asked, current versions only; missing ids are skipped."""
         found: dict[str, Passage] = {}
         for batch in _batches(list(ids), self._max_batch):
-            got = self.passages.get(ids=batch, include=["documents", "metadatas"])
-            for record_id, text, metadata in zip(got["ids"], got["documents"] or [],
-                                                 got["metadatas"] or [], strict=True):
-                found[record_id] = Passage.from_record(record_id, text, metadata)
+            got = self.passages.get(ids=batch, include=["documents", "metadatas", "embeddings"])
+            for record_id, text, metadata, embedding in zip(
+                    got["ids"], got["documents"] or [], got["metadatas"] or [],
+                    _rows(got["embeddings"]), strict=True):
+                found[record_id] = Passage.from_record(record_id, text, metadata, embedding)
         return self.keep_current([found[i] for i in ids if i in found])
 
     def keep_current(self, passages: list[Passage]) -> list[Passage]:
         """Drop passages of article versions that are not (or no longer) the stored one."""
         versions = self.current_versions([p.article_key for p in passages])
         return [p for p in passages if versions.get(p.article_key) == p.version]
+
+    def article_passages(self, key: str, version: str) -> list[Passage]:
+        """All passages of one version of an article, in article order."""
+        got = self.passages.get(where={"$and": [{"article_key": key}, {"version": version}]},
+                                include=["documents", "metadatas"])
+        passages = [Passage.from_record(i, t, m) for i, t, m in zip(
+            got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)]
+        return sorted(passages, key=lambda p: p.start)
+
+    def changed_articles(self, since: float | None) -> dict[str, str]:
+        """Article key -> version for articles written at or after ``since`` (None: all)."""
+        where = {"ingested_at": {"$gte": since}} if since is not None else None
+        versions: dict[str, str] = {}
+        offset = 0
+        while True:
+            got = self.articles.get(where=where, include=["metadatas"], offset=offset,
+                                    limit=self._max_batch)
+            for record_id, metadata in zip(got["ids"], got["metadatas"] or [], strict=True):
+                versions[record_id] = str(metadata["version"])
+            if len(got["ids"]) < self._max_batch:
+                return versions
+            offset += self._max_batch
 
     def article_text(self, key: str) -> str | None:
         got = self.articles.get(ids=[key], include=["documents"])
@@ -313,6 +331,11 @@ class ChromaStore:
             self.articles.count()
         except Exception as exc:
             raise StoreUnavailableError(f"the Chroma store does not answer: {exc}") from exc
+
+
+def _rows(embeddings: Any) -> list[Any]:
+    """Chroma returns embeddings as an array or a list; iterate rows either way."""
+    return [] if embeddings is None else list(embeddings)
 
 
 def _batches(items: list[str], size: int) -> Iterable[list[str]]:

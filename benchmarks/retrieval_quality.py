@@ -1,0 +1,118 @@
+"""Retrieval and answer quality on a real news question set, one row per configuration.
+
+    .venv/bin/python benchmarks/retrieval_quality.py --data-dir /tmp/nb-dev \
+        --configs dense,hybrid,hybrid+rerank
+
+Reads the RealTime QA development slice by path (never copied into the project), ingests it
+into ``--data-dir`` if that store does not hold it yet (timing the ingest), then for each
+configuration asks every question "as of" its date and reports:
+
+* hit@5 / hit@10: a retrieved passage contains a gold answer string (silver relevance);
+* strict hit@10: the same, counting only articles published 14 days before to 3 days after
+  the question date (a passage about last year's story does not count);
+* MRR@10, answer accuracy (the answer contains a gold answer), first-sentence accuracy,
+  choice accuracy (names the right quiz option and no other), decline rate, ask latency.
+
+Prints a table and writes JSON under benchmarks/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks._scoring import contains_answer, names_only_choice  # noqa: E402
+from chatbot.schema import Filters  # noqa: E402
+from chatbot.service import ChatService, create_service, to_search_filter  # noqa: E402
+from chatbot.settings import load_settings  # noqa: E402
+
+DEV = REPO.parent / "shared" / "bench" / "realtimeqa-dev"
+CONFIGS: dict[str, dict[str, Any]] = {
+    "dense": {"retrieval": "dense", "reranker": "none"},
+    "hybrid": {"retrieval": "hybrid", "reranker": "none"},
+    "hybrid+rerank": {"retrieval": "hybrid", "reranker": "features"},
+}
+
+
+def in_window(published: str, asked: date) -> bool:
+    if not published:
+        return False
+    day = date.fromisoformat(published)
+    return asked - timedelta(days=14) <= day <= asked + timedelta(days=3)
+
+
+def evaluate(service: ChatService, questions: list[dict[str, Any]]) -> dict[str, float]:
+    rows = []
+    for q in questions:
+        asked = date.fromisoformat(q["date"])
+        filters = Filters(as_of=asked)
+        passages = service.retriever.retrieve(q["question"], 10, to_search_filter(filters))
+        hits = [contains_answer(p.text, q["answers"]) for p in passages]
+        strict = [h and in_window(p.published, asked) for h, p in zip(hits, passages,
+                                                                      strict=True)]
+        start = time.perf_counter()
+        answer = service.ask(q["question"], filters=filters)
+        latency = (time.perf_counter() - start) * 1000
+        first = answer.answer.split("] ")[0]
+        rows.append({
+            "hit@5": any(hits[:5]), "hit@10": any(hits), "strict_hit@10": any(strict),
+            "mrr@10": next((1 / (i + 1) for i, h in enumerate(hits) if h), 0.0),
+            "accuracy": contains_answer(answer.answer, q["answers"]),
+            "first_sentence": contains_answer(first, q["answers"]),
+            "choice": names_only_choice(answer.answer, q["answers"], q.get("choices") or []),
+            "declined": answer.declined, "latency_ms": latency,
+        })
+    latencies = sorted(r["latency_ms"] for r in rows)
+    summary = {key: round(statistics.fmean(float(r[key]) for r in rows), 3)
+               for key in rows[0] if key != "latency_ms"}
+    summary["p50_ms"] = round(statistics.median(latencies), 1)
+    summary["p95_ms"] = round(latencies[int(0.95 * (len(latencies) - 1))], 1)
+    return summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--bench", type=Path, default=DEV)
+    parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--label", default="", help="Suffix for row names (e.g. +cleaning).")
+    args = parser.parse_args()
+
+    questions = [json.loads(line) for line in (args.bench / "questions.jsonl").open()]
+    questions = questions[:args.limit] if args.limit else questions
+    service = create_service(load_settings(data_dir=args.data_dir))
+    start = time.perf_counter()
+    report = service.ingest([args.bench / "articles.jsonl"])
+    ingest_s = time.perf_counter() - start
+    print(f"ingest: {report.counts} in {ingest_s:.1f}s; index {service.stats()}")
+
+    results: dict[str, Any] = {"ingest_s": round(ingest_s, 1), "ingest": report.counts,
+                               "questions": len(questions), "rows": {}}
+    header = None
+    for name in args.configs.split(","):
+        settings = load_settings(data_dir=args.data_dir, **CONFIGS[name])
+        row_service = ChatService(settings, service.store, service.embedder, service.keywords)
+        summary = evaluate(row_service, questions)
+        results["rows"][name + args.label] = summary
+        if header is None:
+            header = list(summary)
+            print(f"{'config':<24}" + "".join(f"{k:>15}" for k in header))
+        print(f"{name + args.label:<24}" + "".join(f"{summary[k]:>15}" for k in header))
+    out = REPO / "benchmarks" / "results" / f"retrieval_quality{args.label or ''}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    print(f"written {out}")
+
+
+if __name__ == "__main__":
+    main()
