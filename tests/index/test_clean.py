@@ -61,3 +61,29 @@ def test_story_sentences_that_mention_trigger_words_are_kept() -> None:
 def test_control_characters_and_odd_spacing_are_normalised() -> None:
     assert clean_text("Line\x00 one\u200b  has\t\tgaps.\r\nLine two.") == \
         "Line one has gaps.\nLine two."
+
+
+def test_prompt_sentences_are_cut_from_story_paragraphs() -> None:
+    paragraph = ("(CNN) More shoppers are turning to convenience stores as a backup. Prices rose "
+                 "4% in March. Sign up here to get the newsletter delivered to your inbox.")
+    assert clean_text(paragraph) == ("(CNN) More shoppers are turning to convenience stores as "
+                                     "a backup. Prices rose 4% in March.")
+
+
+def test_bylines_disclosures_and_privacy_notices_are_removed() -> None:
+    lines = [
+        "The storm made landfall near Fort Myers on Wednesday.",
+        "Contact Karen Weintraub at kweintraub@usatoday.com.",
+        "Follow Jordan Mendoza on Twitter: @jordan_mendoza5.",
+        "Contributing: The Associated Press",
+        "New York CNN Business —",
+        "24/7 Wall Street is a USA TODAY content partner offering financial news and commentary.",
+        "This story has been updated with additional developments.",
+        "We will use the details you have shared to manage your newsletter subscription.",
+        "(You can get \"5 Things You Need to Know Today\" delivered to your inbox daily. "
+        "Sign up here .)",
+        "Officials ordered evacuations along the coast.",
+    ]
+    assert clean_text("\n".join(lines)) == ("The storm made landfall near Fort Myers on "
+                                            "Wednesday.\nOfficials ordered evacuations along "
+                                            "the coast.")
