@@ -167,18 +167,17 @@ class KeywordIndex:
     def _apply(self, store: ChromaStore, stale: dict[str, str]) -> None:
         self._tombstone(set(stale))
         rows: list[tuple[str, str, str, int, Counter[str]]] = []
-        for key, version in stale.items():
-            if not version:
-                self._article_versions.pop(key, None)
-                continue
-            passages = store.article_passages(key, version)
+        current = {key: version for key, version in stale.items() if version}
+        for key in set(stale) - set(current):
+            self._article_versions.pop(key, None)
+        for key, passages in store.passages_of(current).items():
             if not passages:  # the article changed again meanwhile; the next sync catches it
                 continue
             for p in passages:
                 # The headline is searchable with every passage: it names the story's topic.
                 rows.append((p.id, key, p.source, p.published_day,
                              Counter(terms(f"{p.title}\n{p.text}"))))
-            self._article_versions[key] = version
+            self._article_versions[key] = current[key]
         if rows:
             self._segments.append(self._build_segment(rows))
         if len(self._segments) > _MAX_SEGMENTS:

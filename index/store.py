@@ -280,13 +280,22 @@ class ChromaStore:
         versions = self.current_versions([p.article_key for p in passages])
         return [p for p in passages if versions.get(p.article_key) == p.version]
 
-    def article_passages(self, key: str, version: str) -> list[Passage]:
-        """All passages of one version of an article, in article order."""
-        got = self.passages.get(where={"$and": [{"article_key": key}, {"version": version}]},
-                                include=["documents", "metadatas"])
-        passages = [Passage.from_record(i, t, m) for i, t, m in zip(
-            got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)]
-        return sorted(passages, key=lambda p: p.start)
+    def passages_of(self, versions: dict[str, str], batch: int = 100,
+                    ) -> dict[str, list[Passage]]:
+        """The passages of the given article versions (key -> version), in article order."""
+        found: dict[str, list[Passage]] = {key: [] for key in versions}
+        keys = list(versions)
+        for lo in range(0, len(keys), batch):
+            got = self.passages.get(where={"article_key": {"$in": keys[lo:lo + batch]}},
+                                    include=["documents", "metadatas"])
+            for record_id, text, metadata in zip(got["ids"], got["documents"] or [],
+                                                 got["metadatas"] or [], strict=True):
+                passage = Passage.from_record(record_id, text, metadata)
+                if versions.get(passage.article_key) == passage.version:
+                    found[passage.article_key].append(passage)
+        for passages in found.values():
+            passages.sort(key=lambda p: p.start)
+        return found
 
     def changed_articles(self, since: float | None) -> dict[str, str]:
         """Article key -> version for articles written at or after ``since`` (None: all)."""
