@@ -15,9 +15,10 @@ def normalise(text: str) -> str:
 
 
 def contains_answer(text: str, answers: list[str]) -> bool:
-    """True when the normalised text contains any normalised accepted answer as whole words."""
-    haystack = f" {normalise(text)} "
-    return any(f" {normalise(a)} " in haystack for a in answers if normalise(a))
+    """True when the normalised text contains any normalised accepted answer (as a substring,
+    like the benchmark's own scorer, so results compare with published baselines)."""
+    haystack = normalise(text)
+    return any(normalise(a) in haystack for a in answers if normalise(a))
 
 
 def names_only_choice(text: str, answers: list[str], choices: list[str]) -> bool:
