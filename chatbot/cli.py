@@ -208,6 +208,27 @@ def articles(
     out.print(f"{stats.articles} articles, {stats.passages} passages in all")
 
 
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on [default: 127.0.0.1].")
+                    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default: 7860].")] = None,
+) -> None:
+    """Serve the web chat, the HTTP API and the embeddable widget."""
+    import uvicorn
+
+    from chatbot.api import UI_PATH, create_app
+
+    settings = _settings(host=host, port=port)
+    try:
+        web_app = create_app(settings)
+    except StoreUnavailableError as exc:
+        _fail(str(exc))
+    base = f"http://{settings.host}:{settings.port}"
+    out.print(f"newsbot: chat {base}{UI_PATH}/ · API docs {base}/docs · widget {base}/widget.js")
+    uvicorn.run(web_app, host=settings.host, port=settings.port, log_level="info")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

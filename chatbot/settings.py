@@ -7,10 +7,11 @@ environment or a config file.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,6 +21,13 @@ from pydantic_settings import (
 
 DEFAULT_CONFIG_FILE = Path("newsbot.toml")
 CONFIG_FILE_ENV = "NEWSBOT_CONFIG"
+DEFAULT_EXAMPLE_QUESTIONS = (
+    "What does Hamas require before hostage talks?",
+    "Who is Taher Al-Nono?",
+    "What did Joe Biden say about a second hostage deal?",
+)
+# "*", or a scheme and host (wildcard subdomains allowed) with an optional port, nothing else.
+_ORIGIN = re.compile(r"^(\*|https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?/?)$")
 
 
 class Settings(BaseSettings):
@@ -60,10 +68,42 @@ class Settings(BaseSettings):
     min_evidence: float = Field(
         0.35, description="Decline when the best sentence scores below this (0..1).")
 
+    # Serve: the web chat, the HTTP API and the embeddable widget (`newsbot serve`).
+    host: str = Field("127.0.0.1", description="Address `newsbot serve` listens on.")
+    port: int = Field(7860, ge=1, le=65535)
+    api_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="Keys accepted in the X-API-Key header of /api/*; empty = no key needed.")
+    rate_limit_per_minute: int = Field(
+        60, ge=0, description="Questions per client and minute (API and chat); 0 = no limit.")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins whose pages may call /api/* from a browser.")
+    embed_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins whose pages may show the chat in a frame (CSP frame-ancestors).")
+    max_request_bytes: int = Field(1_000_000, ge=1000,
+                                   description="Larger /api/* request bodies get a 413.")
+    max_concurrent_answers: int = Field(
+        2, ge=1, le=64, description="Chat answers computed at once; more wait in the queue.")
+    feedback_file: Path | None = Field(
+        None, description="JSONL file of thumbs up/down; unset = <data_dir>/feedback.jsonl.")
+    example_questions: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_EXAMPLE_QUESTIONS),
+        description="Questions the chat offers to click.")
+
     @field_validator("chroma_url", mode="before")
     @classmethod
     def _empty_url_is_none(cls, value: Any) -> Any:
         return value or None
+
+    @field_validator("cors_origins", "embed_origins")
+    @classmethod
+    def _origins_are_plain(cls, values: list[str]) -> list[str]:
+        """Origins end up in response headers: refuse anything that could smuggle a directive."""
+        for value in values:
+            if not _ORIGIN.match(value):
+                raise ValueError(f"not an origin like https://intranet.example.com: {value!r}")
+        return [value.rstrip("/") for value in values]
 
     @property
     def store_path(self) -> Path:
@@ -73,6 +113,10 @@ class Settings(BaseSettings):
     def keyword_path(self) -> Path:
         """The keyword index is a per-machine cache of the store, named after the index."""
         return self.data_dir / "keyword" / self.index_name
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.feedback_file or self.data_dir / "feedback.jsonl"
 
     @classmethod
     def settings_customise_sources(
