@@ -274,11 +274,10 @@ def build_ui(service: ChatService, settings: Settings, limiter: RateLimiter,
                     outlets = gr.Dropdown(label="Outlets", multiselect=True, choices=[],
                                           info="Only these outlets; none selected = all.",
                                           elem_id="nb-outlets")
-                    with gr.Row():
-                        since = gr.DateTime(label="Published from", include_time=False,
-                                            type="string", elem_id="nb-since")
-                        until = gr.DateTime(label="Published until", include_time=False,
-                                            type="string", elem_id="nb-until")
+                    since = gr.DateTime(label="Published from", include_time=False,
+                                        type="string", elem_id="nb-since")
+                    until = gr.DateTime(label="Published until", include_time=False,
+                                        type="string", elem_id="nb-until")
                 sources = gr.HTML(sources_html([]), elem_id="nb-sources", js_on_load=None,
                                   label="Sources")
 

@@ -1,0 +1,38 @@
+"""When the Chroma server goes away, the API says so with a 503 instead of failing obscurely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from chatbot.api import create_app
+from chatbot.service import create_service
+from tests.conftest import SEED_QUESTION, SEEDS, start_chroma_server
+from tests.web.conftest import web_settings
+
+
+@pytest.mark.slow
+def test_an_unreachable_store_gives_503_with_a_clear_message(tmp_path: Path) -> None:
+    process, url = start_chroma_server(tmp_path / "chroma")
+    try:
+        settings = web_settings(tmp_path / "data", chroma_url=url)
+        create_service(settings).ingest([SEEDS])
+        with TestClient(create_app(settings)) as client:
+            assert client.post("/api/ask", json={"question": SEED_QUESTION}).status_code == 200
+            process.terminate()
+            process.wait(timeout=30)
+
+            health = client.get("/api/health")
+            assert health.status_code == 503
+            assert health.json()["status"] == "unavailable"
+            assert health.json()["store"] == "unreachable"
+            for response in (client.post("/api/ask", json={"question": SEED_QUESTION}),
+                             client.post("/api/chat", json={"question": SEED_QUESTION}),
+                             client.get("/api/articles")):
+                assert response.status_code == 503, response.text
+                assert response.json()["detail"].startswith("The article store is unavailable")
+    finally:
+        process.kill()
+        process.wait(timeout=30)
