@@ -253,7 +253,8 @@ def build_ui(service: ChatService, settings: Settings, limiter: RateLimiter,
             with gr.Column(scale=3, min_width=320):
                 chatbot = gr.Chatbot(
                     elem_id="nb-chat", label="Conversation", height=520, render_markdown=False,
-                    sanitize_html=True, buttons=["copy_all"], group_consecutive_messages=False,
+                    # No copy buttons: they would copy the messages' HTML, not their text.
+                    sanitize_html=True, buttons=[], group_consecutive_messages=False,
                     placeholder="Ask a question about the news, or pick an example.",
                     examples=[{"text": q} for q in settings.example_questions])
                 with gr.Row():

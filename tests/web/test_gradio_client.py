@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from gradio_client import Client
+from gradio_client.exceptions import AppError
 
 from tests.conftest import SEED_QUESTION
-from tests.web.conftest import LiveSite
+from tests.web.conftest import LiveSite, serve_app, web_settings
 
 
 @pytest.mark.slow
@@ -20,3 +23,15 @@ def test_gradio_client_gets_a_cited_answer_from_the_running_app(live: LiveSite) 
     # Only the documented endpoint is offered; the page's own callbacks are private.
     assert list(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == [
         "/ask"]
+
+
+@pytest.mark.slow
+def test_the_chat_shares_the_rate_limit_and_says_when_to_retry(web_data_dir: Path) -> None:
+    app = serve_app(web_settings(web_data_dir, rate_limit_per_minute=1))
+    try:
+        client = Client(f"{app.url}/ui/", verbose=False, download_files=False)
+        assert client.predict(SEED_QUESTION, api_name="/ask")["citations"]
+        with pytest.raises(AppError, match=r"Too many questions: please wait \d+ s"):
+            client.predict(SEED_QUESTION, api_name="/ask")
+    finally:
+        app.stop()
