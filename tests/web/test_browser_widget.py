@@ -75,7 +75,12 @@ def test_widget_shows_the_hostile_article_as_text(page: Any, live: LiveSite) -> 
     assert "<img src=x onerror=" in answer.inner_text()
     assert xss_flag(frame) is None and xss_flag(page) is None
     assert script_links_and_handlers(frame) == []
-    answer.scroll_into_view_if_needed()
+    answer.locator("a.nb-cite", has_text="[1]").click()  # jump to the source in the panel
+    frame.wait_for_function("() => document.querySelector(':target') !== null")
+    source = frame.locator(":target")
+    assert "<script>window.__xss='title-script'</script>" in source.inner_text()
+    page.wait_for_timeout(300)
+    assert xss_flag(frame) is None
     screenshot(page, "widget-hostile-article")
 
 
