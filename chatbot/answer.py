@@ -112,9 +112,15 @@ class ExtractiveAnswerer:
     embedder: Embedder
     max_sentences: int = 3
     min_evidence: float = 0.35
+    sentence_budget: int = 16
 
     def score(self, question: str, passages: list[Passage]) -> list[Evidence]:
-        """Every sentence of the passages, scored and sorted best first."""
+        """The most promising sentences of the passages, scored and sorted best first.
+
+        Encoding sentences is the expensive step of answering, so it is done only for the
+        ``sentence_budget`` sentences that look best by cheap signals (rare-word overlap, the
+        passage's own similarity, answer type); the rest cannot win anyway.
+        """
         evidence = sentences_of(passages)
         if not evidence:
             return []
@@ -122,18 +128,21 @@ class ExtractiveAnswerer:
         readings = [set(terms(e.reading)) for e in evidence]
         idf = candidate_idf(readings)
         question_weight = sum(idf(t) for t in question_terms) or 1.0
-        question_vector = self.embedder.embed_query(question)
-        vectors = self.embedder.embed_passages([e.reading for e in evidence])
-        similarity = vectors @ question_vector
-        for item, words, cosine, vector in zip(evidence, readings, similarity, vectors,
-                                               strict=True):
+        for item, words in zip(evidence, readings, strict=True):
             overlap = sum(idf(t) for t in question_terms & words) / question_weight
             fits = answer_type_fits(question, item.text)
-            item.parts = {"dense": float(cosine), "overlap": overlap, "type_fits": float(fits)}
-            item.score = (0.5 * max(float(cosine), 0.0) + 0.5 * overlap) * (
-                1.0 if fits else _WRONG_TYPE_FACTOR)
+            item.parts = {"overlap": overlap, "type_fits": float(fits),
+                          "passage_dense": item.passage.scores.get("dense", 0.0)}
+            item.score = _combine(item.parts["passage_dense"], overlap, fits)
+        shortlist = sorted(evidence, key=lambda e: e.score, reverse=True)[:self.sentence_budget]
+        question_vector = self.embedder.embed_query(question)
+        vectors = self.embedder.embed_passages([e.reading for e in shortlist])
+        for item, vector in zip(shortlist, vectors, strict=True):
             item.vector = vector
-        return sorted(evidence, key=lambda e: e.score, reverse=True)
+            item.parts["dense"] = float(vector @ question_vector)
+            item.score = _combine(item.parts["dense"], item.parts["overlap"],
+                                  bool(item.parts["type_fits"]))
+        return sorted(shortlist, key=lambda e: e.score, reverse=True)
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
         """No deltas: the answer is complete at once and shown sentence by sentence."""
@@ -154,6 +163,12 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(item)
         return Draft(_claims_with_context(chosen), best.score)
+
+
+def _combine(similarity: float, overlap: float, type_fits: bool) -> float:
+    """A sentence's evidence score in 0..1: meaning and rare-word overlap, equally weighted."""
+    return (0.5 * max(similarity, 0.0) + 0.5 * overlap) * (1.0 if type_fits else
+                                                          _WRONG_TYPE_FACTOR)
 
 
 def _claims_with_context(chosen: list[Evidence]) -> list[Claim]:
