@@ -1,0 +1,204 @@
+"""Retrieve and answer latency, memory and start-up at 1k, 10k and 100k passages.
+
+    .venv/bin/python benchmarks/scale.py --source /tmp/nb-dev --work /tmp/nb-scale \
+        --sizes 1000,10000,100000 [--server]
+
+``--source`` is a data folder that holds the ingested RealTime QA development slice (build it
+with benchmarks/retrieval_quality.py). Larger corpora are made from its real text,
+re-identified: copy k of an article gets a new id and URL and is dated k weeks earlier, and
+keeps its passages and their vectors (the same text has the same embedding, so nothing is
+re-encoded). Stores are written through ChromaStore.write_article, the ingest's own write path.
+
+Each size is then measured in a fresh process: start-up to first answer, ``ask`` and
+``retrieve`` p50/p95 over dev questions asked "as of" their dates (warm), and peak memory.
+With ``--server`` the same store is also served by a real ``chroma run`` on 127.0.0.1 and
+measured through NEWSBOT_CHROMA_URL. Prints a table and writes JSON under benchmarks/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+DEV_QUESTIONS = REPO.parent / "shared" / "bench" / "realtimeqa-dev" / "questions.jsonl"
+
+
+def build(source: Path, target: Path, size: int) -> float:
+    """Fill ``target`` with ``size`` passages of re-identified copies; returns seconds."""
+    from chatbot.service import create_service
+    from chatbot.settings import load_settings
+    from index.articles import Article
+    from index.chunking import Chunk
+
+    if target.exists():
+        shutil.rmtree(target)
+    start = time.perf_counter()
+    src = create_service(load_settings(data_dir=source))
+    dst = create_service(load_settings(data_dir=target))
+    written = 0
+    copy = 0
+    records = src.store.articles.get(include=["metadatas", "documents"])
+    while written < size:
+        for key, meta, text in zip(records["ids"], records["metadatas"], records["documents"],
+                                   strict=True):
+            got = src.store.passages.get(
+                where={"$and": [{"article_key": key}, {"version": meta["version"]}]},
+                include=["metadatas", "embeddings"])
+            order = sorted(range(len(got["ids"])), key=lambda i: got["metadatas"][i]["start"])
+            chunks = [Chunk(n, int(got["metadatas"][i]["start"]), int(got["metadatas"][i]["end"]),
+                            text[int(got["metadatas"][i]["start"]):int(got["metadatas"][i]["end"])],
+                            tuple(tuple(s) for s in json.loads(got["metadatas"][i]["sentences"])))
+                      for n, i in enumerate(order)]
+            if not chunks or written + len(chunks) > size:
+                continue
+            published = date.fromisoformat(meta["published"]) - timedelta(weeks=copy) \
+                if meta["published"] else None
+            article = Article(id=f"{meta['article_id']}~{copy}", title=meta["title"],
+                              source=meta["source"], published=published,
+                              url=f"{meta['url']}#copy{copy}" if meta["url"] else None,
+                              text=text)
+            dst.store.write_article(article, article.identity(), chunks,
+                                    got["embeddings"][order] if len(order) else [])
+            written += len(chunks)
+        copy += 1
+        if copy > 1000:
+            break
+    dst.sync_keywords()
+    return time.perf_counter() - start
+
+
+def measure(data_dir: Path, questions: int, chroma_url: str | None) -> dict[str, Any]:
+    """Run in a fresh process: start-up, latency, memory."""
+    started = time.perf_counter()
+    from chatbot.schema import Filters
+    from chatbot.service import create_service, to_search_filter
+    from chatbot.settings import load_settings
+
+    qs = [json.loads(line) for line in DEV_QUESTIONS.open()][:questions]
+    service = create_service(load_settings(data_dir=data_dir, chroma_url=chroma_url))
+    first = qs[0]
+    service.ask(first["question"], filters=Filters(as_of=date.fromisoformat(first["date"])))
+    startup = time.perf_counter() - started
+    ask_ms, retrieve_ms = [], []
+    for q in qs:
+        filters = Filters(as_of=date.fromisoformat(q["date"]))
+        t = time.perf_counter()
+        service.retriever.retrieve(q["question"], service.settings.passages,
+                                   to_search_filter(filters))
+        retrieve_ms.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        service.ask(q["question"], filters=filters)
+        ask_ms.append((time.perf_counter() - t) * 1000)
+    return {
+        "passages": service.store.count_passages(),
+        "startup_to_first_answer_s": round(startup, 2),
+        "ask_p50_ms": round(statistics.median(ask_ms), 1),
+        "ask_p95_ms": round(sorted(ask_ms)[int(0.95 * (len(ask_ms) - 1))], 1),
+        "retrieve_p50_ms": round(statistics.median(retrieve_ms), 1),
+        "retrieve_p95_ms": round(sorted(retrieve_ms)[int(0.95 * (len(retrieve_ms) - 1))], 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def _measure_in_subprocess(data_dir: Path, questions: int, chroma_url: str | None,
+                           ) -> dict[str, Any]:
+    args = [sys.executable, __file__, "--measure", str(data_dir), "--questions", str(questions)]
+    if chroma_url:
+        args += ["--chroma-url", chroma_url]
+    result = subprocess.run(args, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def serve_chroma(path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    chroma = Path(sys.executable).parent / "chroma"
+    process = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1",
+                                "--port", str(port)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1).close()
+            return process, url
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("chroma server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--source", type=Path)
+    parser.add_argument("--work", type=Path)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--questions", type=int, default=60)
+    parser.add_argument("--server", action="store_true")
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--label", default="")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--chroma-url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.questions, args.chroma_url)))
+        return
+    if args.source is None or args.work is None:
+        parser.error("--source and --work are required")
+
+    rows: dict[str, dict[str, Any]] = {}
+    for size in (int(s) for s in args.sizes.split(",")):
+        target = args.work / f"size-{size}"
+        built_s = build(args.source, target, size) if args.rebuild or not target.exists() \
+            else None
+        row = _measure_in_subprocess(target, args.questions, None)
+        row["build_s"] = None if built_s is None else round(built_s, 1)
+        rows[f"{size} embedded"] = row
+        if args.server:
+            # A separate copy: a server and an embedded client must not share one folder.
+            served = args.work / f"size-{size}-server"
+            shutil.rmtree(served, ignore_errors=True)
+            shutil.copytree(target / "chroma", served)
+            process, url = serve_chroma(served)
+            try:
+                cache = args.work / f"size-{size}-server-cache"
+                shutil.rmtree(cache, ignore_errors=True)
+                # A serve process keeps its keyword cache across restarts; start from it.
+                shutil.copytree(target / "keyword", cache / "keyword")
+                rows[f"{size} server"] = _measure_in_subprocess(cache, args.questions, url)
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
+        _print(rows)
+    out = REPO / "benchmarks" / "results" / f"scale{args.label}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"rows": rows, "cpus": os.cpu_count()}, indent=2))
+    print(f"written {out}")
+
+
+def _print(rows: dict[str, dict[str, Any]]) -> None:
+    keys = ["passages", "startup_to_first_answer_s", "ask_p50_ms", "ask_p95_ms",
+            "retrieve_p50_ms", "retrieve_p95_ms", "peak_rss_mb"]
+    print(f"{'corpus':<18}" + "".join(f"{k:>28}" for k in keys))
+    for name, row in rows.items():
+        print(f"{name:<18}" + "".join(f"{row.get(k)!s:>28}" for k in keys))
+
+
+if __name__ == "__main__":
+    main()
