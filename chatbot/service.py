@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llama_index.core import Settings as LlamaSettings
-from llama_index.core.llms import MockLLM
 
-from chatbot.answer import Answerer, ExtractiveAnswerer
+from chatbot.answer import Answerer
 from chatbot.citations import Draft, build_answer
 from chatbot.conversation import standalone_question
+from chatbot.providers import create_answering
 from chatbot.rerank import make_reranker
 from chatbot.retrieve import Retriever
 from chatbot.schema import Answer, Filters, StreamEvent, Turn
@@ -52,9 +52,9 @@ class ChatService:
             store, embedder, keywords,
             make_reranker(settings.reranker, keywords, settings.recency_half_life_days),
             mode=settings.retrieval, candidates=settings.candidates)
-        self.answerer: Answerer = ExtractiveAnswerer(
-            embedder, max_sentences=settings.max_answer_sentences,
-            min_evidence=settings.min_evidence)
+        answering = create_answering(settings, embedder)
+        self.answerer: Answerer = answering.answerer
+        self.llm = answering.llm
         self.ingestor = Ingestor(store, embedder, chunk_tokens=settings.chunk_tokens,
                                  chunk_overlap_sentences=settings.chunk_overlap_sentences,
                                  max_article_chars=settings.max_article_chars)
@@ -165,7 +165,6 @@ def create_service(settings: Settings) -> ChatService:
     embedder = Embedder(settings.embedding_model)
     # llama-index must never fall back to its hosted defaults.
     LlamaSettings.embed_model = LlamaIndexEmbedding(embedder)
-    LlamaSettings.llm = MockLLM()
     client = open_client(path=settings.store_path, url=settings.chroma_url)
     store = ChromaStore(client, settings.index_name)
     keywords = KeywordIndex(settings.keyword_path)

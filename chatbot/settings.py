@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -60,7 +60,9 @@ class Settings(BaseSettings):
         5.0, ge=0, description="How often a question checks the store for new articles.")
 
     # Answer.
-    answerer: Literal["extractive"] = "extractive"
+    answerer: Literal["extractive", "local", "openai"] = Field(
+        "extractive", description="extractive (no LLM), local (the bundled model) or openai "
+        "(any OpenAI-compatible endpoint).")
     max_question_chars: int = Field(2000, ge=10)
     candidates: int = Field(40, ge=1, le=500, description="Passages fetched before ranking.")
     passages: int = Field(8, ge=1, le=50, description="Passages the answerer reads.")
@@ -91,7 +93,25 @@ class Settings(BaseSettings):
         default_factory=lambda: list(DEFAULT_EXAMPLE_QUESTIONS),
         description="Questions the chat offers to click.")
 
-    @field_validator("chroma_url", mode="before")
+    # Language model (answerer = local or openai).
+    llm_base_url: str | None = Field(
+        None, description="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1.")
+    llm_model: str = Field("default", description="Model name sent to the endpoint.")
+    llm_api_key: SecretStr | None = Field(None, description="Key for the endpoint, if any.")
+    llm_timeout: float = Field(
+        60.0, gt=0, le=3600,
+        description="Seconds one answer may take before the extractive answer is used.")
+    llm_max_tokens: int = Field(256, ge=16, le=8192, description="Longest reply, in tokens.")
+    llm_temperature: float = Field(0.0, ge=0, le=2)
+    llm_sources: int = Field(4, ge=1, le=20, description="Numbered excerpts the model reads.")
+    llm_source_chars: int = Field(
+        500, ge=100, le=20_000, description="Longest excerpt, in characters.")
+    local_model_dir: Path | None = Field(
+        None, description="Where the bundled model is assembled; unset = <data_dir>/models.")
+    local_context_tokens: int = Field(4096, ge=512, le=32_768)
+    local_threads: int | None = Field(None, ge=1, description="CPU threads; unset = all cores.")
+
+    @field_validator("chroma_url", "llm_base_url", mode="before")
     @classmethod
     def _empty_url_is_none(cls, value: Any) -> Any:
         return value or None
@@ -105,6 +125,13 @@ class Settings(BaseSettings):
                 raise ValueError(f"not an origin like https://intranet.example.com: {value!r}")
         return [value.rstrip("/") for value in values]
 
+    @model_validator(mode="after")
+    def _endpoint_for_openai(self) -> Settings:
+        if self.answerer == "openai" and not self.llm_base_url:
+            raise ValueError("answerer 'openai' needs llm_base_url (NEWSBOT_LLM_BASE_URL), "
+                             "e.g. http://127.0.0.1:8080/v1")
+        return self
+
     @property
     def store_path(self) -> Path:
         return self.data_dir / "chroma"
@@ -117,6 +144,11 @@ class Settings(BaseSettings):
     @property
     def feedback_path(self) -> Path:
         return self.feedback_file or self.data_dir / "feedback.jsonl"
+
+    @property
+    def model_cache_path(self) -> Path:
+        """Where the bundled local model is assembled (once; 1.1 GB)."""
+        return self.local_model_dir or self.data_dir / "models"
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,172 @@
+"""Answers written by a language model, checked sentence by sentence, extractive when it fails.
+
+Any OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp's server, a hosted API) is reached
+through llama-index's OpenAILike; the bundled local model is the same thing pointed at a
+llama.cpp server in this process. The model sees short numbered excerpts (chatbot.prompt) and
+streams its answer; every sentence is then verified against the excerpt it cites
+(chatbot.citations) and the verified sentences become the Draft.
+
+The model is never trusted to be there: an endpoint that is down, slow, answers an error,
+says nothing or ignores the format gives the extractive answer with a notice saying why. The
+whole exchange runs against one deadline, enforced here rather than left to the HTTP client,
+whose timeout restarts with every streamed byte.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import openai
+from llama_index.core.llms import LLM, ChatMessage
+from llama_index.llms.openai_like import OpenAILike
+
+from chatbot.answer import ExtractiveAnswerer
+from chatbot.citations import CitationVerifier, Draft
+from chatbot.prompt import build_messages, select_sources
+from index.store import Passage
+
+# A reply longer than this is runaway generation from an endpoint that ignores max_tokens.
+MAX_REPLY_CHARS = 6000
+_CLOSEST = 3
+
+
+class LLMFailure(Exception):
+    """The model gave no usable answer; the message completes "The language model ..."."""
+
+
+def openai_compatible_llm(base_url: str, model: str, api_key: str | None, timeout: float,
+                          max_tokens: int, temperature: float,
+                          context_window: int = 4096) -> OpenAILike:
+    """An LLM for any OpenAI-compatible chat endpoint. No retries: a failed call falls back to
+    the extractive answer at once instead of keeping the user waiting."""
+    return OpenAILike(model=model, api_base=base_url, api_key=api_key or "none",
+                      is_chat_model=True, is_function_calling_model=False,
+                      context_window=context_window, max_tokens=max_tokens,
+                      temperature=temperature, timeout=timeout, max_retries=0)
+
+
+@dataclass
+class LLMAnswerer:
+    """Streams a model's answer, then keeps only the sentences their sources support.
+
+    ``prepare`` runs before each request, outside the deadline: the local model uses it to
+    assemble and start its server on first use.
+    """
+
+    llm: LLM
+    extractive: ExtractiveAnswerer
+    verifier: CitationVerifier
+    timeout: float = 60.0
+    sources: int = 4
+    source_chars: int = 500
+    prepare: Callable[[], object] | None = None
+
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
+        ranked = self.extractive.score(question, passages)
+        sources = select_sources(ranked, self.sources, self.source_chars)
+        if not sources:
+            yield Draft([], closest=passages[:_CLOSEST])  # nothing to read: no model call
+            return
+        reply: list[str] = []
+        try:
+            if self.prepare is not None:
+                self.prepare()
+            messages = build_messages(question, sources)
+            for delta in stream_with_deadline(lambda: _deltas(self.llm, messages),
+                                              self.timeout):
+                reply.append(delta)
+                yield delta
+                if sum(map(len, reply)) > MAX_REPLY_CHARS:
+                    break
+        except LLMFailure as failure:
+            yield self.fallback(question, passages, str(failure))
+            return
+        text = "".join(reply).strip()
+        if not text:
+            yield self.fallback(question, passages, "returned an empty answer")
+            return
+        checked = self.verifier.verify(text, sources)
+        closest = [source.passage for source in sources][:_CLOSEST]
+        best = ranked[0].score if ranked else 0.0
+        if checked.claims:
+            yield Draft(checked.claims, best, notice=checked.notice)
+        elif checked.declined and not checked.removed:
+            yield Draft([], best, closest=closest)
+        elif checked.cited or checked.declined:
+            yield Draft([], best, notice=checked.notice, closest=closest)
+        else:
+            yield self.fallback(question, passages, "replied without citing its sources")
+
+    def fallback(self, question: str, passages: list[Passage], reason: str) -> Draft:
+        """The extractive answer, with a notice that says why the model's was not used."""
+        draft = self.extractive.answer(question, passages)
+        draft.notice = (f"The language model {reason}, so this answer was taken from the "
+                        "sources without it.")
+        return draft
+
+
+def _deltas(llm: LLM, messages: list[ChatMessage]) -> Iterator[str]:
+    for response in llm.stream_chat(messages):
+        if response.delta:
+            yield response.delta
+
+
+_END = object()
+
+
+def stream_with_deadline(start: Callable[[], Iterator[str]], seconds: float) -> Iterator[str]:
+    """The items of ``start()``, produced in a worker thread, until it ends or ``seconds`` pass.
+
+    Raises LLMFailure with a reason the user can read for a timeout or any error. A stalled
+    connection cannot hold the caller past the deadline: the worker is left to end on its own
+    (the HTTP client's timeout bounds it) and told to stop at its next item.
+    """
+    items: queue.Queue[object] = queue.Queue()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in start():
+                if stop.is_set():
+                    return
+                items.put(item)
+            items.put(_END)
+        except Exception as exc:  # handed to the caller, which explains it to the user
+            items.put(exc)
+
+    threading.Thread(target=produce, name="llm-stream", daemon=True).start()
+    deadline = time.monotonic() + seconds
+    try:
+        while True:
+            try:
+                item = items.get(timeout=max(deadline - time.monotonic(), 0.0))
+            except queue.Empty:
+                raise LLMFailure(f"did not finish within {seconds:g} s") from None
+            if item is _END:
+                return
+            if isinstance(item, Exception):
+                raise LLMFailure(describe_error(item)) from item
+            assert isinstance(item, str)
+            yield item
+    finally:
+        stop.set()
+
+
+def describe_error(error: Exception) -> str:
+    """What went wrong, in words for the user (completing "The language model ...")."""
+    if isinstance(error, openai.APITimeoutError):
+        return "did not answer in time"
+    if isinstance(error, openai.APIConnectionError):
+        return "could not be reached"
+    if isinstance(error, openai.APIStatusError):
+        body = str(error.message).lower()
+        if "context" in body and ("exceed" in body or "too long" in body or "length" in body):
+            return "could not read that many sources (its context window is too small)"
+        return f"answered with an error (HTTP {error.status_code})"
+    if isinstance(error, LLMFailure):
+        return str(error)
+    return f"failed ({type(error).__name__}: {str(error)[:200]})"

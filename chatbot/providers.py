@@ -1,0 +1,100 @@
+"""The one place where the configured answerer is chosen and built.
+
+Each language-model branch imports its optional packages inside the branch, so the extractive
+default runs without them, and a missing package is reported with the extra that installs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from llama_index.core import Settings as LlamaSettings
+from llama_index.core.llms import MockLLM
+
+from chatbot.answer import Answerer, ExtractiveAnswerer
+from chatbot.settings import Settings
+from index.embedding import Embedder
+
+if TYPE_CHECKING:
+    from llama_index.core.llms import LLM
+    from llama_index.llms.openai_like import OpenAILike
+
+    from chatbot.local_model import LocalModel
+
+
+class AnswererUnavailableError(RuntimeError):
+    """The configured answerer cannot be built here; the message says what to install."""
+
+
+@dataclass
+class Answering:
+    """The answerer, and the language model behind it (None for the extractive answerer)."""
+
+    answerer: Answerer
+    llm: LLM | None = None
+
+
+def create_answering(settings: Settings, embedder: Embedder) -> Answering:
+    """The answerer ``settings.answerer`` names, with its language model.
+
+    llama-index's global ``Settings.llm`` is set to that model (a MockLLM for the extractive
+    answerer), so nothing in llama-index can fall back to a hosted default.
+    """
+    answering = _build(settings, embedder)
+    LlamaSettings.llm = answering.llm or MockLLM()
+    return answering
+
+
+def _build(settings: Settings, embedder: Embedder) -> Answering:
+    extractive = ExtractiveAnswerer(embedder, max_sentences=settings.max_answer_sentences,
+                                    min_evidence=settings.min_evidence)
+    match settings.answerer:
+        case "extractive":
+            return Answering(extractive)
+        case "openai":
+            try:
+                from chatbot.llm import openai_compatible_llm
+            except ImportError as exc:
+                raise AnswererUnavailableError(
+                    f"answerer 'openai' needs the llm extra ({exc.name} is missing): "
+                    "pip install '.[llm]'") from exc
+            assert settings.llm_base_url is not None  # Settings refuses openai without it
+            key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+            llm = openai_compatible_llm(settings.llm_base_url, settings.llm_model, key,
+                                        settings.llm_timeout, settings.llm_max_tokens,
+                                        settings.llm_temperature)
+            prepare: Callable[[], None] | None = None
+        case "local":
+            try:
+                from chatbot.llm import openai_compatible_llm
+                from chatbot.local_model import LocalModel, check_installed
+
+                check_installed()
+            except (ImportError, RuntimeError) as exc:
+                raise AnswererUnavailableError(
+                    f"answerer 'local' needs the local-llm extra ({exc}): "
+                    "pip install '.[local-llm]'") from exc
+            local = LocalModel(settings.model_cache_path, settings.local_context_tokens,
+                               settings.local_threads)
+            # The address is known once the server runs; start() fills it in before each use.
+            llm = openai_compatible_llm("http://127.0.0.1:0/v1", "local", None,
+                                        settings.llm_timeout, settings.llm_max_tokens,
+                                        settings.llm_temperature, settings.local_context_tokens)
+            prepare = _pointing(llm, local)
+
+    from chatbot.citations import CitationVerifier
+    from chatbot.llm import LLMAnswerer
+
+    answerer = LLMAnswerer(llm, extractive, CitationVerifier(embedder),
+                           timeout=settings.llm_timeout, sources=settings.llm_sources,
+                           source_chars=settings.llm_source_chars, prepare=prepare)
+    return Answering(answerer, llm)
+
+
+def _pointing(llm: OpenAILike, local: LocalModel) -> Callable[[], None]:
+    """Starts the local server on first use and points the client at its address."""
+    def prepare() -> None:
+        llm.api_base = local.start()
+    return prepare
