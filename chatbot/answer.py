@@ -149,7 +149,11 @@ class ExtractiveAnswerer:
         yield self.answer(question, passages)
 
     def answer(self, question: str, passages: list[Passage]) -> Draft:
-        ranked = self.score(question, passages)
+        return self.compose(self.score(question, passages), passages)
+
+    def compose(self, ranked: list[Evidence], passages: list[Passage]) -> Draft:
+        """The answer from sentences already scored (the LLM answerer's fallback reuses its
+        ranking instead of embedding every sentence again)."""
         if not ranked or ranked[0].score < self.min_evidence:
             return Draft([], ranked[0].score if ranked else 0.0, closest=passages[:3])
         best = ranked[0]

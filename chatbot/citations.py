@@ -232,9 +232,10 @@ class Verification:
         if not self.claims:
             return ("The language model's answer was withheld: none of its sentences is "
                     "supported by the sources.")
-        noun = "sentence was" if len(self.removed) == 1 else "sentences were"
-        return (f"{len(self.removed)} of {total} {noun} removed from the language model's "
-                "answer because the sources do not support them.")
+        one = len(self.removed) == 1
+        return (f"{len(self.removed)} of {total} sentences of the language model's answer "
+                f"{'was' if one else 'were'} removed: the sources do not support "
+                f"{'it' if one else 'them'}.")
 
 
 class CitationVerifier:

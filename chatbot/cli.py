@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from chatbot.providers import AnswererUnavailableError
 from chatbot.schema import Answer, Filters, Turn
 from chatbot.service import ChatService, QuestionError, create_service
 from chatbot.settings import Settings, load_settings
@@ -32,8 +33,11 @@ def _global_options(
     config: Annotated[Path | None, typer.Option(help="A newsbot.toml to read.")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Folder of the embedded store.")] = None,
     chroma_url: Annotated[str | None, typer.Option(help="Use this Chroma server.")] = None,
+    answerer: Annotated[str | None, typer.Option(
+        help="extractive, local (the bundled model) or openai (llm_base_url).")] = None,
 ) -> None:
-    _STATE["overrides"] = {"config_file": config, "data_dir": data_dir, "chroma_url": chroma_url}
+    _STATE["overrides"] = {"config_file": config, "data_dir": data_dir, "chroma_url": chroma_url,
+                           "answerer": answerer}
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -46,7 +50,7 @@ def _settings(**overrides: Any) -> Settings:
 def _service(settings: Settings | None = None) -> ChatService:
     try:
         return create_service(settings or _settings())
-    except StoreUnavailableError as exc:
+    except (StoreUnavailableError, AnswererUnavailableError) as exc:
         _fail(str(exc))
 
 

@@ -24,7 +24,7 @@ import openai
 from llama_index.core.llms import LLM, ChatMessage
 from llama_index.llms.openai_like import OpenAILike
 
-from chatbot.answer import ExtractiveAnswerer
+from chatbot.answer import Evidence, ExtractiveAnswerer
 from chatbot.citations import CitationVerifier, Draft
 from chatbot.prompt import build_messages, select_sources
 from index.store import Passage
@@ -76,18 +76,18 @@ class LLMAnswerer:
             if self.prepare is not None:
                 self.prepare()
             messages = build_messages(question, sources)
-            for delta in stream_with_deadline(lambda: _deltas(self.llm, messages),
+            for delta in stream_with_deadline(lambda: chat_deltas(self.llm, messages),
                                               self.timeout):
                 reply.append(delta)
                 yield delta
                 if sum(map(len, reply)) > MAX_REPLY_CHARS:
                     break
         except LLMFailure as failure:
-            yield self.fallback(question, passages, str(failure))
+            yield self.fallback(ranked, passages, str(failure))
             return
         text = "".join(reply).strip()
         if not text:
-            yield self.fallback(question, passages, "returned an empty answer")
+            yield self.fallback(ranked, passages, "returned an empty answer")
             return
         checked = self.verifier.verify(text, sources)
         closest = [source.passage for source in sources][:_CLOSEST]
@@ -99,17 +99,18 @@ class LLMAnswerer:
         elif checked.cited or checked.declined:
             yield Draft([], best, notice=checked.notice, closest=closest)
         else:
-            yield self.fallback(question, passages, "replied without citing its sources")
+            yield self.fallback(ranked, passages, "replied without citing its sources")
 
-    def fallback(self, question: str, passages: list[Passage], reason: str) -> Draft:
+    def fallback(self, ranked: list[Evidence], passages: list[Passage], reason: str) -> Draft:
         """The extractive answer, with a notice that says why the model's was not used."""
-        draft = self.extractive.answer(question, passages)
+        draft = self.extractive.compose(ranked, passages)
         draft.notice = (f"The language model {reason}, so this answer was taken from the "
                         "sources without it.")
         return draft
 
 
-def _deltas(llm: LLM, messages: list[ChatMessage]) -> Iterator[str]:
+def chat_deltas(llm: LLM, messages: list[ChatMessage]) -> Iterator[str]:
+    """The text pieces of a streamed chat reply."""
     for response in llm.stream_chat(messages):
         if response.delta:
             yield response.delta

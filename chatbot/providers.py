@@ -6,7 +6,7 @@ default runs without them, and a missing package is reported with the extra that
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,6 +14,8 @@ from llama_index.core import Settings as LlamaSettings
 from llama_index.core.llms import MockLLM
 
 from chatbot.answer import Answerer, ExtractiveAnswerer
+from chatbot.conversation import standalone_question
+from chatbot.schema import Turn
 from chatbot.settings import Settings
 from index.embedding import Embedder
 
@@ -30,10 +32,12 @@ class AnswererUnavailableError(RuntimeError):
 
 @dataclass
 class Answering:
-    """The answerer, and the language model behind it (None for the extractive answerer)."""
+    """The answerer, the language model behind it (None for the extractive answerer) and how
+    follow-up questions become standalone ones."""
 
     answerer: Answerer
     llm: LLM | None = None
+    standalone: Callable[[str, Sequence[Turn]], str] = standalone_question
 
 
 def create_answering(settings: Settings, embedder: Embedder) -> Answering:
@@ -85,12 +89,14 @@ def _build(settings: Settings, embedder: Embedder) -> Answering:
             prepare = _pointing(llm, local)
 
     from chatbot.citations import CitationVerifier
+    from chatbot.condense import LLMCondenser
     from chatbot.llm import LLMAnswerer
 
     answerer = LLMAnswerer(llm, extractive, CitationVerifier(embedder),
                            timeout=settings.llm_timeout, sources=settings.llm_sources,
                            source_chars=settings.llm_source_chars, prepare=prepare)
-    return Answering(answerer, llm)
+    return Answering(answerer, llm,
+                     LLMCondenser(llm, settings.llm_condense_timeout, prepare))
 
 
 def _pointing(llm: OpenAILike, local: LocalModel) -> Callable[[], None]:

@@ -13,7 +13,6 @@ from llama_index.core import Settings as LlamaSettings
 
 from chatbot.answer import Answerer
 from chatbot.citations import Draft, build_answer
-from chatbot.conversation import standalone_question
 from chatbot.providers import create_answering
 from chatbot.rerank import make_reranker
 from chatbot.retrieve import Retriever
@@ -55,6 +54,7 @@ class ChatService:
         answering = create_answering(settings, embedder)
         self.answerer: Answerer = answering.answerer
         self.llm = answering.llm
+        self.standalone = answering.standalone
         self.ingestor = Ingestor(store, embedder, chunk_tokens=settings.chunk_tokens,
                                  chunk_overlap_sentences=settings.chunk_overlap_sentences,
                                  max_article_chars=settings.max_article_chars)
@@ -78,7 +78,8 @@ class ChatService:
         """
         timings: dict[str, float] = {}
         question = self.validate_question(question)
-        standalone = standalone_question(question, list(history)[-_HISTORY_TURNS:])
+        with _timed(timings, "condense_ms"):
+            standalone = self.standalone(question, list(history)[-_HISTORY_TURNS:])
         with _timed(timings, "retrieve_ms"):
             self._refresh_keywords()
             passages = self.retriever.retrieve(standalone, self.settings.passages,

@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(
         60.0, gt=0, le=3600,
         description="Seconds one answer may take before the extractive answer is used.")
+    llm_condense_timeout: float = Field(
+        20.0, gt=0, le=600, description="Seconds the model may take to rewrite a follow-up.")
     llm_max_tokens: int = Field(256, ge=16, le=8192, description="Longest reply, in tokens.")
     llm_temperature: float = Field(0.0, ge=0, le=2)
     llm_sources: int = Field(4, ge=1, le=20, description="Numbered excerpts the model reads.")
