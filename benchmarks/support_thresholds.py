@@ -37,8 +37,8 @@ def main() -> None:
         print(f"{'yes' if r['supported'] else 'no':5} {'yes' if r['accepted'] else 'no':3} "
               f"{r['similarity']:5.2f} {r['coverage']:5.2f}  {flags[:20]:20} {r['claim'][:70]}")
     grid = []
-    for sim in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
-        for cov in (0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8):
+    for sim in (0.5, 0.6, 0.65, 0.68, 0.7, 0.75, 0.8):
+        for cov in (0.4, 0.5, 0.6, 0.7, 0.8):
             accepted = [r["similarity"] >= sim and r["coverage"] >= cov and not r["missing"]
                         and not r["contradicted"] for r in rows]
             pairs = list(zip(accepted, rows, strict=True))

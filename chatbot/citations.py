@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from chatbot.schema import Answer, Citation
 from index.chunking import Span, sentence_spans
 from index.embedding import Embedder
@@ -87,8 +89,10 @@ def build_answer(draft: Draft, standalone: str) -> Answer:
 # before it (which holds the subject a "He added" or "But it" refers to), by signals that fail
 # differently:
 #
-# * similarity: the bundled embedding model's cosine between claim and that sentence. Low for
-#   a claim about something else; but it stays high when one detail is changed.
+# * similarity: the bundled embedding model's cosine between the claim and that sentence (or
+#   its best clause: a short claim restates one clause of a long sentence). Low for a claim
+#   about something else, or that recombines the source's words; but it stays high when one
+#   detail is changed.
 # * coverage: the share of the claim's content words (index.terms: stemmed, stop words out)
 #   found there. Catches an added fact, a word the sources never used.
 # * names and numbers: every name (a capitalised word) and every number of the claim must be
@@ -101,7 +105,7 @@ def build_answer(draft: Draft, standalone: str) -> Answer:
 
 # Thresholds calibrated on evals/support.jsonl (real model sentences, paraphrases and
 # fabrications about the seed article); run benchmarks/support_thresholds.py for the figures.
-MIN_SUPPORT_SIMILARITY = 0.5
+MIN_SUPPORT_SIMILARITY = 0.68
 MIN_SUPPORT_COVERAGE = 0.6
 
 _MARKER = re.compile(r"\[\s*(?:sources?\s*)?(\d+(?:\s*(?:,|;|and|&)\s*(?:sources?\s*)?\d+)*)\s*\]",
@@ -118,6 +122,7 @@ _NUMBER = re.compile(r"\d[\d,.]*\d|\d|\b(?:zero|one|two|three|four|five|six|seve
                      r"ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|"
                      r"billion|trillion|dozen|half|double|twice|triple|first|second|third|"
                      r"fourth|fifth|last)\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+(?:that|but|and|while|who|which)\s+")
 _NEGATIONS = frozenset({"not", "no", "never", "cannot", "without", "nor", "neither"})
 # How far after a negation the negated word may be ("did not yet fully expect").
 _NEGATION_REACH = 3
@@ -195,6 +200,13 @@ class SupportCheck:
     span: Span  # the source sentence most like the claim
 
     @property
+    def contradicts(self) -> bool:
+        """The source is about the same thing and negates a word the sentence asserts (or the
+        other way round). When the cited source does, no other source may rescue the sentence:
+        the model misread its source, it did not slip on a number."""
+        return bool(self.contradicted) and self.similarity >= MIN_SUPPORT_SIMILARITY
+
+    @property
     def supported(self) -> bool:
         return (self.similarity >= MIN_SUPPORT_SIMILARITY
                 and self.coverage >= MIN_SUPPORT_COVERAGE
@@ -252,7 +264,8 @@ class CitationVerifier:
         is cited to the source that does support it (``recited``): small models slip on
         numbers far more often than on facts. A reply that cites nothing gets no such help
         (it did not follow the format, and copying source text unprompted is not an answer).
-        Everything else is removed: a number that was never shown, or no support anywhere.
+        Everything else is removed: a number that was never shown, no support anywhere, or a
+        cited source that says the opposite (then no other source may rescue the sentence).
         Sentences that claim nothing ("Sure.") are dropped silently; a sentence saying the
         sources do not answer marks a decline.
         """
@@ -268,6 +281,9 @@ class CitationVerifier:
                       for s in claims_in]
         result.cited = sum(1 for cited in cited_sets if cited)
         for sentence, cited, row in zip(claims_in, cited_sets, checks, strict=True):
+            if any(row[i].contradicts for i in cited):
+                result.removed.append(Removed(sentence.text, "the cited source says the opposite"))
+                continue
             keep = [i for i in cited if row[i].supported]
             if not keep and result.cited:
                 # The reply follows the format, so a missing or wrong number is a slip.
@@ -289,8 +305,15 @@ class CitationVerifier:
     def _checks(self, sentences: list[str], sources: list[Source]) -> list[list[SupportCheck]]:
         """A SupportCheck for every (sentence, source) pair, embedding everything in one batch."""
         texts = [text for source in sources for _, text in source.sentences]
-        vectors = self.embedder.embed_passages(sentences + texts)
-        similarity = vectors[:len(sentences)] @ vectors[len(sentences):].T
+        pieces = [clauses(text) for text in texts]
+        flat = [piece for group in pieces for piece in group]
+        vectors = self.embedder.embed_passages(sentences + flat)
+        piece_similarity = vectors[:len(sentences)] @ vectors[len(sentences):].T
+        # A sentence's similarity is that of its best piece (itself, a clause, two clauses).
+        bounds = np.cumsum([0] + [len(group) for group in pieces])
+        similarity = np.stack([piece_similarity[:, lo:hi].max(axis=1)
+                               for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)],
+                              axis=1) if texts else np.zeros((len(sentences), 0))
         facts = [_Facts.of(text) for text in texts]
         names = _known_names(texts)
         rows: list[list[SupportCheck]] = []
@@ -317,6 +340,17 @@ class CitationVerifier:
                     span=source.sentences[best][0]))
             rows.append(row)
         return rows
+
+
+def clauses(sentence: str) -> list[str]:
+    """The sentence, its clauses of three words or more, and each two neighbouring clauses.
+
+    A short claim ("Al-Nono is Haniyeh's media advisor") restates one clause of a long
+    sentence; compared with the whole sentence its similarity is diluted by the rest.
+    """
+    parts = [p.strip() for p in _CLAUSE_BREAK.split(sentence) if len(p.split()) >= 3]
+    pairs = [f"{a} {b}" for a, b in zip(parts, parts[1:], strict=False)]
+    return [sentence, *(parts if len(parts) > 1 else []), *pairs]
 
 
 @dataclass(frozen=True)
