@@ -61,8 +61,8 @@ class LLMAnswerer:
     extractive: ExtractiveAnswerer
     verifier: CitationVerifier
     timeout: float = 60.0
-    sources: int = 4
-    source_chars: int = 500
+    sources: int = 5
+    source_chars: int = 800
     prepare: Callable[[], object] | None = None
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:

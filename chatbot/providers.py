@@ -92,9 +92,10 @@ def _build(settings: Settings, embedder: Embedder) -> Answering:
     from chatbot.condense import LLMCondenser
     from chatbot.llm import LLMAnswerer
 
+    sources, source_chars = settings.excerpts
     answerer = LLMAnswerer(llm, extractive, CitationVerifier(embedder),
-                           timeout=settings.llm_timeout, sources=settings.llm_sources,
-                           source_chars=settings.llm_source_chars, prepare=prepare)
+                           timeout=settings.llm_timeout, sources=sources,
+                           source_chars=source_chars, prepare=prepare)
     return Answering(answerer, llm,
                      LLMCondenser(llm, settings.llm_condense_timeout, prepare))
 

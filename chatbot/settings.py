@@ -105,9 +105,12 @@ class Settings(BaseSettings):
         20.0, gt=0, le=600, description="Seconds the model may take to rewrite a follow-up.")
     llm_max_tokens: int = Field(256, ge=16, le=8192, description="Longest reply, in tokens.")
     llm_temperature: float = Field(0.0, ge=0, le=2)
-    llm_sources: int = Field(4, ge=1, le=20, description="Numbered excerpts the model reads.")
-    llm_source_chars: int = Field(
-        500, ge=100, le=20_000, description="Longest excerpt, in characters.")
+    llm_sources: int | None = Field(
+        None, ge=1, le=20, description="Numbered excerpts the model reads; unset = 3 for the "
+        "local model (it reads ~70 tokens/s), 5 for an endpoint.")
+    llm_source_chars: int | None = Field(
+        None, ge=100, le=20_000, description="Longest excerpt in characters; unset = 300 for "
+        "the local model, 800 for an endpoint.")
     local_model_dir: Path | None = Field(
         None, description="Where the bundled model is assembled; unset = <data_dir>/models.")
     local_context_tokens: int = Field(4096, ge=512, le=32_768)
@@ -146,6 +149,13 @@ class Settings(BaseSettings):
     @property
     def feedback_path(self) -> Path:
         return self.feedback_file or self.data_dir / "feedback.jsonl"
+
+    @property
+    def excerpts(self) -> tuple[int, int]:
+        """How many excerpts the model reads, and how long each may be (see llm_sources)."""
+        local = self.answerer == "local"
+        return (self.llm_sources or (3 if local else 5),
+                self.llm_source_chars or (300 if local else 800))
 
     @property
     def model_cache_path(self) -> Path:
