@@ -35,6 +35,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks._scoring import contains_answer  # noqa: E402
 from chatbot.citations import is_decline, parse_cited_sentences  # noqa: E402
+from chatbot.schema import Turn  # noqa: E402
 from chatbot.service import ChatService, create_service  # noqa: E402
 from chatbot.settings import load_settings  # noqa: E402
 
@@ -52,7 +53,8 @@ def run(service: ChatService, questions: list[dict[str, Any]]) -> list[dict[str,
     rows = []
     for q in questions:
         start = time.perf_counter()
-        events = list(service.stream(q["question"]))
+        history = [Turn(**turn) for turn in q.get("history") or []]
+        events = list(service.stream(q["question"], history))
         seconds = time.perf_counter() - start
         final = events[-1].answer
         assert final is not None
