@@ -53,10 +53,16 @@ class Draft:
 
 
 def build_answer(draft: Draft, standalone: str) -> Answer:
-    """Number the cited passages in order of first use and end each sentence with its [n]."""
+    """Number the cited passages in order of first use and end each sentence with its [n].
+
+    A decline carries no citations (it claims nothing) but lists the closest passages, so the
+    user can read what the sources do say.
+    """
     if draft.declined:
         return Answer(answer=DECLINE_MESSAGE, declined=True, standalone_question=standalone,
-                      notice=draft.notice)
+                      notice=draft.notice,
+                      closest=[_citation(n, p, p.scores.get("rerank", p.scores.get("dense", 0.0)))
+                               for n, p in enumerate(draft.closest, 1)])
     numbers: dict[str, int] = {}
     citations: list[Citation] = []
     sentences: list[str] = []
@@ -66,11 +72,7 @@ def build_answer(draft: Draft, standalone: str) -> Answer:
             passage = support.passage
             if passage.id not in numbers:
                 numbers[passage.id] = len(numbers) + 1
-                citations.append(Citation(
-                    n=numbers[passage.id], article_id=passage.article_id, title=passage.title,
-                    source=passage.source, url=passage.url, published=passage.published,
-                    passage=passage.text, start=passage.start, end=passage.end,
-                    score=round(support.score, 4)))
+                citations.append(_citation(numbers[passage.id], passage, support.score))
             citation = citations[numbers[passage.id] - 1]
             if support.span not in citation.highlights:
                 citation.highlights.append(support.span)
@@ -79,6 +81,13 @@ def build_answer(draft: Draft, standalone: str) -> Answer:
         sentences.append(f"{claim.text.strip()} {''.join(markers)}")
     return Answer(answer=" ".join(sentences), citations=citations,
                   standalone_question=standalone, notice=draft.notice)
+
+
+def _citation(n: int, passage: Passage, score: float) -> Citation:
+    return Citation(n=n, article_id=passage.article_id, title=passage.title,
+                    source=passage.source, url=passage.url, published=passage.published,
+                    passage=passage.text, start=passage.start, end=passage.end,
+                    score=round(score, 4))
 
 
 # -- checking a language model's answer -------------------------------------------------------

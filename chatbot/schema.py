@@ -55,6 +55,9 @@ class Answer(BaseModel):
     declined: bool = False
     standalone_question: str = ""
     notice: str | None = Field(None, description="Something the user should know, e.g. a fallback.")
+    closest: list[Citation] = Field(
+        default_factory=list,
+        description="On a decline: the passages that came closest (they do not answer).")
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
 

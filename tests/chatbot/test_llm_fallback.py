@@ -108,6 +108,8 @@ def test_answer_made_only_of_fabrications_becomes_a_decline(
     answer, _ = timed_ask(llm_service(seeded_service, fake_llm.url("script")))
     assert answer.declined and answer.citations == []
     assert answer.notice is not None and "withheld" in answer.notice
+    assert answer.closest  # what the sources do say, for the user to read
+    assert any("military campaign" in c.passage for c in answer.closest)
 
 
 def test_model_decline_is_a_decline_without_notice(seeded_service: ChatService,
