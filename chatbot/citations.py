@@ -127,6 +127,7 @@ _DECLINE = re.compile(
     r"include|specify|give)\b|\bcannot\s+(?:answer|say|tell)\b|\bno information\b|"
     r"\bnot (?:mentioned|stated|specified|provided|answered)\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*")
+_LOWER_CASE = re.compile(r"\b[a-z][\w'’.-]*")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|"
                      r"ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|"
                      r"billion|trillion|dozen|half|double|twice|triple|first|second|third|"
@@ -393,10 +394,9 @@ class _Facts:
 def _known_names(texts: list[str]) -> set[str]:
     """Terms the sources write as names: capitalised in mid-sentence, or opening a sentence and
     never written in lower case ("Hamas rejects ...")."""
+    lower = set(terms(" ".join(w for text in texts for w in _LOWER_CASE.findall(text))))
     found: set[str] = set()
-    lower: set[str] = set()
     for text in texts:
-        lower.update(terms(" ".join(re.findall(r"\b[a-z][\w'’.-]*", text))))
         for match in _CAPITALISED.finditer(text):
             stems = terms(match.group())
             found.update(stems if match.start() > 0 else set(stems) - lower)
