@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
 from chatbot.conversation import standalone_question
-from chatbot.llm import LLMFailure, chat_deltas, stream_with_deadline
+from chatbot.llm import LLMFailure, chat_deltas, run_prepare, stream_with_deadline
 from chatbot.schema import Turn
 from index.terms import terms
 
@@ -58,8 +58,7 @@ class LLMCondenser:
         messages = [ChatMessage(role=MessageRole.SYSTEM, content=SYSTEM_PROMPT), *_EXAMPLE,
                     ChatMessage(role=MessageRole.USER, content=conversation(question, history))]
         try:
-            if self.prepare is not None:
-                self.prepare()
+            run_prepare(self.prepare)
             reply = "".join(stream_with_deadline(lambda: chat_deltas(self.llm, messages),
                                                  self.timeout))
         except LLMFailure:

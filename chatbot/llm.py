@@ -73,8 +73,7 @@ class LLMAnswerer:
             return
         reply: list[str] = []
         try:
-            if self.prepare is not None:
-                self.prepare()
+            run_prepare(self.prepare)
             messages = build_messages(question, sources)
             for delta in stream_with_deadline(lambda: chat_deltas(self.llm, messages),
                                               self.timeout):
@@ -107,6 +106,17 @@ class LLMAnswerer:
         draft.notice = (f"The language model {reason}, so this answer was taken from the "
                         "sources without it.")
         return draft
+
+
+def run_prepare(prepare: Callable[[], object] | None) -> None:
+    """Run a model's start-up step; any failure (a model file refused, llama.cpp unable to load
+    it) becomes an LLMFailure, so it is a notice to the user and not a stack trace."""
+    if prepare is None:
+        return
+    try:
+        prepare()
+    except Exception as exc:
+        raise LLMFailure(f"could not be started ({str(exc)[:300]})") from exc
 
 
 def chat_deltas(llm: LLM, messages: list[ChatMessage]) -> Iterator[str]:

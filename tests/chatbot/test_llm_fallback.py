@@ -12,6 +12,8 @@ import pytest
 from llama_index.core import Settings as LlamaSettings
 from llama_index.llms.openai_like import OpenAILike
 
+from chatbot.llm import LLMAnswerer
+from chatbot.local_model import ModelIntegrityError
 from chatbot.schema import Answer, Turn
 from chatbot.service import ChatService
 from tests.conftest import SEED_QUESTION, free_port, make_settings
@@ -161,3 +163,17 @@ def test_configured_model_is_llama_index_global_llm(seeded_service: ChatService,
     assert isinstance(LlamaSettings.llm, OpenAILike)
     assert LlamaSettings.llm is service.llm
     assert LlamaSettings.llm.api_base == fake_llm.url("script")
+
+
+def test_local_model_that_cannot_start_gives_the_extractive_answer(
+        seeded_service: ChatService) -> None:
+    def refuse() -> None:
+        raise ModelIntegrityError("refusing model.gguf: assembled 12 bytes with SHA-256 abc")
+
+    service = llm_service(seeded_service, f"http://127.0.0.1:{free_port()}/v1")
+    assert isinstance(service.answerer, LLMAnswerer)
+    service.answerer.prepare = refuse
+    answer = service.ask(SEED_QUESTION)
+    assert "military campaign" in answer.answer
+    assert answer.notice is not None
+    assert answer.notice.startswith("The language model could not be started (refusing model")
