@@ -54,8 +54,8 @@ def streaming_html(text: str) -> str:
 
 
 def answer_html(answer: Answer, turn: int) -> str:
-    """The final answer as a chat message: linked citations, any notice, and, folded away,
-    the standalone question that was searched for (shown on demand)."""
+    """The final answer as a chat message: linked citations, any notice, and, folded away, the
+    closest passages of a decline and the standalone question that was searched for."""
     classes = "nb-answer nb-declined" if answer.declined else "nb-answer"
     parts = [f'<div class="{classes}">']
     if answer.declined:
@@ -64,6 +64,12 @@ def answer_html(answer: Answer, turn: int) -> str:
                  '</span>')
     if answer.notice:
         parts.append(f'<p class="nb-notice">{escape(answer.notice)}</p>')
+    if answer.declined and answer.closest:
+        parts.append('<details class="nb-closest"><summary>Closest passages</summary>'
+                     + "".join(f'<blockquote class="nb-passage"><cite>'
+                               f'{escape(c.title or c.article_id)}</cite> '
+                               f'{escape(c.passage)}</blockquote>' for c in answer.closest)
+                     + "</details>")
     if answer.standalone_question:
         seconds = answer.timings_ms.get("total_ms", 0.0) / 1000
         parts.append(

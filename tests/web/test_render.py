@@ -102,6 +102,17 @@ def test_declined_answer_is_marked_and_searched_question_is_folded() -> None:
     assert 'class="nb-answer"' in answered and "nb-declined" not in answered
 
 
+def test_declined_answer_folds_away_its_closest_passages_as_text() -> None:
+    hostile = _hostile()
+    declined = Answer(answer="The sources I have do not answer that.", declined=True,
+                      closest=[hostile])
+    html = answer_html(declined, turn=1)
+    assert '<details class="nb-closest"><summary>Closest passages</summary>' in html
+    assert all(tag not in {"script", "img"} for tag, _ in _Elements(html).tags)
+    assert XSS_ARTICLE["text"][:30] in _Elements(html).text
+    assert 'class="nb-cite"' not in html  # nothing in a decline is cited
+
+
 def test_sources_panel_lists_every_answer_newest_first_with_unique_anchors() -> None:
     first = AnsweredTurn(1, "First?", Answer(answer="A [1]", citations=[_citation()]))
     second = AnsweredTurn(2, "Second <q>?", Answer(answer="B [1]", citations=[_citation()]))
