@@ -30,7 +30,8 @@ def main() -> None:
         check = verifier.check(case["claim"], Source.from_text(1, case["source"]))
         rows.append({**case, "similarity": round(check.similarity, 3),
                      "coverage": round(check.coverage, 3), "missing": list(check.missing),
-                     "contradicted": list(check.contradicted), "accepted": check.supported})
+                     "contradicted": list(check.contradicted), "fragment": check.fragment,
+                     "accepted": check.supported})
     print(f"{'label':5} {'acc':3} {'sim':>5} {'cov':>5}  missing/contradicted  claim")
     for r in sorted(rows, key=lambda r: (r["supported"], r["similarity"])):
         flags = ",".join(r["missing"] + [f"!{w}" for w in r["contradicted"]])
@@ -39,8 +40,9 @@ def main() -> None:
     grid = []
     for sim in (0.5, 0.6, 0.65, 0.68, 0.7, 0.75, 0.8):
         for cov in (0.4, 0.5, 0.6, 0.7, 0.8):
-            accepted = [r["similarity"] >= sim and r["coverage"] >= cov and not r["missing"]
-                        and not r["contradicted"] for r in rows]
+            accepted = [not r["missing"] and not r["contradicted"] and (
+                r["coverage"] == 1.0 if r["fragment"]
+                else r["similarity"] >= sim and r["coverage"] >= cov) for r in rows]
             pairs = list(zip(accepted, rows, strict=True))
             false_accepts = sum(a and not r["supported"] for a, r in pairs)
             false_rejects = sum(r["supported"] and not a for a, r in pairs)

@@ -108,6 +108,8 @@ def _citation(n: int, passage: Passage, score: float) -> Citation:
 #   there. The most common fabrication of small models is the right sentence with the wrong
 #   party, place, day or figure, which similarity and coverage alone let through.
 # * polarity: a word negated on one side only ("is ready" against "is not ready").
+# * a bare answer of a few words ("John Kirby") has no meaning of its own to compare: every
+#   word of it must be in the source.
 #
 # Contradiction without those markers ("the campaign has ended" against "until Israel ends its
 # campaign") is beyond these signals; the figures are in benchmarks/support_thresholds.py.
@@ -134,6 +136,8 @@ _NUMBER = re.compile(r"\d[\d,.]*\d|\d|\b(?:zero|one|two|three|four|five|six|seve
                      r"fourth|fifth|last)\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+(?:that|but|and|while|who|which)\s+")
 _NEGATIONS = frozenset({"not", "no", "never", "cannot", "without", "nor", "neither"})
+# A claim this short is a bare answer ("Egypt", "John Kirby"), checked word by word.
+_FRAGMENT_WORDS = 4
 # How far after a negation the negated word may be ("did not yet fully expect").
 _NEGATION_REACH = 3
 
@@ -208,6 +212,7 @@ class SupportCheck:
     missing: tuple[str, ...]  # names and numbers of the sentence the source lacks
     contradicted: tuple[str, ...]  # words negated on one side only
     span: Span  # the source sentence most like the claim
+    fragment: bool = False  # a few words, not a sentence ("John Kirby")
 
     @property
     def contradicts(self) -> bool:
@@ -218,9 +223,14 @@ class SupportCheck:
 
     @property
     def supported(self) -> bool:
+        if self.missing or self.contradicted:
+            return False
+        if self.fragment:
+            # "John Kirby [1]" answering "Which spokesman ...?": a few words are not a sentence
+            # to compare meanings with, so every one of them must be in the source instead.
+            return self.coverage == 1.0
         return (self.similarity >= MIN_SUPPORT_SIMILARITY
-                and self.coverage >= MIN_SUPPORT_COVERAGE
-                and not self.missing and not self.contradicted)
+                and self.coverage >= MIN_SUPPORT_COVERAGE)
 
 
 @dataclass
@@ -347,7 +357,8 @@ class CitationVerifier:
                     coverage=len(shared) / len(claim.terms) if claim.terms else 0.0,
                     missing=tuple(sorted(required - window.terms - window.numbers)),
                     contradicted=tuple(sorted((claim.negated ^ window.negated) & shared)),
-                    span=source.sentences[best][0]))
+                    span=source.sentences[best][0],
+                    fragment=len(sentence.split()) <= _FRAGMENT_WORDS))
             rows.append(row)
         return rows
 

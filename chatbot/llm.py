@@ -24,7 +24,7 @@ import openai
 from llama_index.core.llms import LLM, ChatMessage
 from llama_index.llms.openai_like import OpenAILike
 
-from chatbot.answer import Evidence, ExtractiveAnswerer
+from chatbot.answer import Evidence, ExtractiveAnswerer, answer_type_fits
 from chatbot.citations import CitationVerifier, Draft
 from chatbot.prompt import build_messages, select_sources
 from index.store import Passage
@@ -91,7 +91,13 @@ class LLMAnswerer:
         checked = self.verifier.verify(text, sources)
         closest = [source.passage for source in sources][:_CLOSEST]
         best = ranked[0].score if ranked else 0.0
-        if checked.claims:
+        if checked.claims and not any(answer_type_fits(question, c.text)
+                                      for c in checked.claims):
+            # Supported, but not what was asked: "How many ...?" answered without a number.
+            yield Draft([], best, closest=closest, notice=(
+                "The language model's answer was withheld: it does not give the kind of answer "
+                "asked for (a number or a time)."))
+        elif checked.claims:
             yield Draft(checked.claims, best, notice=checked.notice)
         elif checked.declined and not checked.removed:
             yield Draft([], best, closest=closest)

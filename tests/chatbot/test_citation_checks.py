@@ -76,6 +76,13 @@ def test_fabricated_sentence_is_removed(verifier: CitationVerifier, sources: lis
     assert checked.notice is not None and "1 of 2 sentences" in checked.notice
 
 
+def test_bare_answer_is_kept_when_every_word_is_in_its_source(verifier: CitationVerifier,
+                                                               sources: list[Source]) -> None:
+    checked = verifier.verify("Taher Al-Nono [1]. Yahya Sinwar [1].", sources)
+    assert [c.text for c in checked.claims] == ["Taher Al-Nono."]
+    assert [r.text for r in checked.removed] == ["Yahya Sinwar."]
+
+
 def test_citation_to_a_source_that_does_not_exist_is_caught(verifier: CitationVerifier,
                                                             sources: list[Source]) -> None:
     invented = "Hamas will free all hostages next week."

@@ -114,6 +114,16 @@ def test_answer_made_only_of_fabrications_becomes_a_decline(
     assert any("military campaign" in c.passage for c in answer.closest)
 
 
+def test_supported_answer_that_does_not_give_the_number_asked_for_is_withheld(
+        seeded_service: ChatService, fake_llm: FakeLLMServer) -> None:
+    fake_llm.answer = ("Israel insists on the release of all remaining women and elderly men "
+                       "hostage [1].")
+    service = llm_service(seeded_service, fake_llm.url("script"))
+    answer = service.ask("How many Israeli hostages are still being held in Gaza?")
+    assert answer.declined and answer.closest
+    assert answer.notice is not None and "a number or a time" in answer.notice
+
+
 def test_model_decline_is_a_decline_without_notice(seeded_service: ChatService,
                                                    fake_llm: FakeLLMServer) -> None:
     fake_llm.answer = "The sources I have do not answer that."
