@@ -91,6 +91,11 @@ class Settings(BaseSettings):
         default_factory=lambda: list(DEFAULT_EXAMPLE_QUESTIONS),
         description="Questions the chat offers to click.")
 
+    # Evaluate.
+    eval_store_dir: Path | None = Field(
+        None, description="Where `newsbot eval --corpus` keeps one store per corpus; "
+                          "unset = <data_dir>/eval-stores.")
+
     @field_validator("chroma_url", mode="before")
     @classmethod
     def _empty_url_is_none(cls, value: Any) -> Any:
