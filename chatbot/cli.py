@@ -261,7 +261,7 @@ def eval_(
             _fail(f"corpus not found: {path}")
     configs = ([(_label(i, compare), _settings(config_file=path))
                 for i, path in enumerate(compare)] if compare
-               else [("run", _settings(config_file=config))])
+               else [(config.stem if config else "newsbot", _settings(config_file=config))])
     runs = []
     for label, settings in configs:
         run = run_eval(settings, questions, eval_set=eval_set, label=label, corpus=corpus or [],

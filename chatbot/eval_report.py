@@ -182,10 +182,11 @@ def _plot(folder: Path, runs: Sequence[EvalRun]) -> list[Path]:
         for i, (run, row) in enumerate(zip(runs, values, strict=True)):
             ax.bar(x + (i - (len(runs) - 1) / 2) * width, row, width, label=run.summary.label)
         ax.set_xticks(x, groups, rotation=20, ha="right")
-        ax.set_ylim(0, 1)
+        ax.set_ylim(0, 1.15 if len(runs) > 1 else 1.0)  # headroom for the legend
         ax.set_ylabel("share correct")
         ax.set_title(title)
-        ax.legend()
+        if len(runs) > 1:
+            ax.legend(loc="upper right", ncol=len(runs))
         fig.tight_layout()
         fig.savefig(path, dpi=100)
         plt.close(fig)
@@ -206,7 +207,8 @@ def _plot(folder: Path, runs: Sequence[EvalRun]) -> list[Path]:
     ax.set_xlabel("total time per question (ms)")
     ax.set_ylabel("questions")
     ax.set_title("Latency")
-    ax.legend()
+    if len(runs) > 1:
+        ax.legend()
     fig.tight_layout()
     fig.savefig(paths[2], dpi=100)
     plt.close(fig)
@@ -243,11 +245,24 @@ def _html(runs: Sequence[EvalRun], plots: Sequence[Path]) -> str:
         "metrics are defined in evals/README.md.</p>",
         f"<h2>Summary</h2><table><tr><th>metric</th>{head}</tr>{''.join(body)}</table>",
         "<h2>Plots</h2>", *(f'<img src="{e(p.name)}" alt="{e(p.stem)}">' for p in plots),
+        f"<h2>Settings</h2>{_settings_html(runs)}",
     ]
     for run in runs:
         parts.append(f"<h2>Questions: {e(run.summary.label)}</h2>{_questions_html(run)}")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _settings_html(runs: Sequence[EvalRun]) -> str:
+    """The settings of one run, or those two compared runs differ in."""
+    e = html.escape
+    names = [name for name in runs[0].summary.settings
+             if len(runs) == 1 or len({str(r.summary.settings.get(name)) for r in runs}) > 1]
+    head = "".join(f"<th>{e(run.summary.label)}</th>" for run in runs)
+    body = "".join(f"<tr><td>{e(name)}</td>"
+                   + "".join(f"<td>{e(str(r.summary.settings.get(name)))}</td>" for r in runs)
+                   + "</tr>" for name in names)
+    return f"<table><tr><th>setting</th>{head}</tr>{body}</table>"
 
 
 def _questions_html(run: EvalRun) -> str:
