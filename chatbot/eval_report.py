@@ -95,18 +95,23 @@ def _delta(a: Row, b: Row) -> str:
 def _verdict(result: QuestionResult) -> str:
     if result.error:
         return "[red]error[/red]"
-    mark = "[green]✓[/green]" if result.correct else "[red]✗[/red]"
-    return mark + (" [dim]declined[/dim]" if result.declined else "")
+    return "[green]✓[/green]" if result.correct else "[red]✗[/red]"
 
 
 def print_questions(console: Console, run: EvalRun) -> None:
     """A row per question: verdict, answer, where the first relevant passage ranked, checks."""
     table = Table(title=f"{run.summary.label}: questions")
-    table.add_column("id", no_wrap=True)
+    figures = ("rank", "strict", "cites", "support", "ms")
+    id_width = min(16, max(len(r.id) for r in run.results))
+    # Only the answer gives way on a narrow terminal (it is whole in results.jsonl): the other
+    # columns keep their width, three characters of border and padding each.
+    fixed = id_width + 1 + sum(max(len(name), 6) for name in figures) + 3 * (len(figures) + 3) + 1
+    table.add_column("id", no_wrap=True, max_width=id_width)
     table.add_column("", no_wrap=True)
-    table.add_column("answer", no_wrap=True, overflow="ellipsis", ratio=1, min_width=20)
-    for name in ("rank", "strict", "cites", "support", "ms"):
-        table.add_column(name, no_wrap=True, justify="right")
+    table.add_column("answer", no_wrap=True, overflow="ellipsis",
+                     max_width=max(12, console.width - fixed))
+    for name in figures:
+        table.add_column(name, no_wrap=True, justify="right", min_width=max(len(name), 6))
     for r in run.results:
         table.add_row(escape(r.id), _verdict(r), escape(r.error or r.answer),
                       _rank(r.rank, r.retrieval_scored), _rank(r.strict_rank, r.strict_scored),

@@ -143,6 +143,8 @@ def open_service(settings: Settings, corpus: Sequence[Path] = (),
     stale = [a.key for a in _all_articles(service) if a.article_id not in present]
     for key in stale:
         service.store.delete_article(key)
+    if stale:
+        service.sync_keywords()
     return service, report
 
 
