@@ -54,15 +54,17 @@ def summary_rows(s: RunSummary) -> list[Row]:
             Row("answer accuracy", s.accuracy)]
     rows += [Row(f"accuracy, {'first sentence' if size == '1' else f'up to {size} sentences'}",
                  value) for size, value in s.accuracy_at.items()]
-    rows += [Row("choice accuracy", s.choice_accuracy),
-             Row("questions with choices", s.choice_questions, "count"),
+    if s.choice_questions:
+        rows.append(Row("choice accuracy", s.choice_accuracy))
+    rows += [Row("questions with choices", s.choice_questions, "count"),
              Row("decline precision", s.decline_precision),
              Row("decline recall", s.decline_recall),
              Row("declined", s.declined, "count"), Row("unanswerable", s.unanswerable, "count")]
     for name, retrieval in (("", s.retrieval), (" strict", s.retrieval_strict)):
-        rows += [Row(f"hit@{k}{name}", value) for k, value in retrieval.hit_at.items()]
-        rows += [Row(f"MRR{name}", retrieval.mrr),
-                 Row(f"questions scored{name}", retrieval.questions, "count")]
+        if retrieval.questions:  # strict needs dated questions; without them it is all n/a
+            rows += [Row(f"hit@{k}{name}", value) for k, value in retrieval.hit_at.items()]
+            rows.append(Row(f"MRR{name}", retrieval.mrr))
+        rows.append(Row(f"questions scored{name}", retrieval.questions, "count"))
     rows += [Row(f"accuracy: {name}", group["accuracy"]) for name, group in s.by_category.items()]
     rows += [Row("citation validity (answered)", s.citation_validity),
              Row("answers with invalid citations", s.invalid_citation_answers, "count"),
