@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -62,10 +63,10 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 class _Bar(Progress):
     """A tqdm bar on stderr, shown only for runs long enough to need one."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, unit: str = "article") -> None:
         from tqdm import tqdm
 
-        self._bar = tqdm(total=total, unit="article", file=sys.stderr,
+        self._bar = tqdm(total=total, unit=unit, file=sys.stderr,
                          disable=total < 20 or not sys.stderr.isatty(), dynamic_ncols=True)
 
     def advance(self, steps: int = 1) -> None:
@@ -231,6 +232,70 @@ def serve(
     base = f"http://{settings.host}:{settings.port}"
     out.print(f"newsbot: chat {base}{UI_PATH}/ · API docs {base}/docs · widget {base}/widget.js")
     uvicorn.run(web_app, host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command(name="eval")
+def eval_(
+    eval_set: Annotated[Path, typer.Argument(help="Evaluation set, JSONL (see evals/README.md).")],
+    corpus: Annotated[list[Path] | None, typer.Option(
+        help="Ingest these files/folders into a store of the evaluation's own (repeatable).")
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="A newsbot.toml to evaluate.")] = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Folder for results.jsonl, summary.json, report.html and plots "
+                      "[default: eval-results/<set name>].")] = None,
+    min_accuracy: Annotated[float | None, typer.Option(
+        min=0.0, max=1.0, help="Exit with code 1 when answer accuracy is below this.")] = None,
+    compare: Annotated[tuple[Path, Path] | None, typer.Option(
+        help="Run under two configurations (A.toml B.toml) and show them side by side.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")] = None,
+) -> None:
+    """Run an evaluation set: answer, decline, retrieval, citation and latency metrics."""
+    from chatbot import eval_report
+    from chatbot.eval_set import EvalSetError, load_eval_set
+    from chatbot.evaluate import run_eval
+
+    try:
+        questions = load_eval_set(eval_set)[:limit]
+    except EvalSetError as exc:
+        _fail(str(exc))
+    for path in corpus or []:
+        if not path.exists():
+            _fail(f"corpus not found: {path}")
+    configs = ([(_label(i, compare), _settings(config_file=path))
+                for i, path in enumerate(compare)] if compare
+               else [(config.stem if config else "newsbot", _settings(config_file=config))])
+    runs = []
+    for label, settings in configs:
+        run = run_eval(settings, questions, eval_set=eval_set, label=label, corpus=corpus or [],
+                       progress=lambda unit: partial(_Bar, unit=unit))
+        if run.ingest and run.ingest.failed:
+            err.print(f"[yellow]{len(run.ingest.failed)} corpus file(s) could not be read[/yellow]")
+        eval_report.print_questions(out, run)
+        runs.append(run)
+    eval_report.print_summary(out, runs)
+    folder = out_dir or Path("eval-results") / eval_set.stem
+    files = []
+    for run in runs:
+        files += eval_report.write_run(folder / run.summary.label if compare else folder, run)
+    if compare:
+        eval_report.print_differences(out, runs[0], runs[1])
+    files += eval_report.write_report(folder, runs)
+    out.print("wrote " + ", ".join(escape(str(f)) for f in files))
+    below = [r.summary for r in runs
+             if min_accuracy is not None and (r.summary.accuracy or 0.0) < min_accuracy]
+    for summary in below:
+        err.print(f"[red]{escape(summary.label)}: answer accuracy {summary.accuracy or 0:.3f} is "
+                  f"below --min-accuracy {min_accuracy}[/red]")
+    if below:
+        raise typer.Exit(1)
+
+
+def _label(index: int, configs: tuple[Path, Path]) -> str:
+    """A configuration's name in tables and folders: its file name, made unique."""
+    a, b = (path.stem for path in configs)
+    return configs[index].stem if a != b else f"{'AB'[index]}-{configs[index].stem}"
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +21,10 @@ from chatbot.settings import Settings
 from index.embedding import Embedder, LlamaIndexEmbedding
 from index.lexical import KeywordIndex
 from index.pipeline import Ingestor, IngestReport, ProgressFactory
-from index.store import ChromaStore, SearchFilter, open_client
+from index.store import ChromaStore, Passage, SearchFilter, open_client
+
+# Receives the passages the answerer reads, best first (evaluations score retrieval on them).
+PassageObserver = Callable[[list[Passage]], None]
 
 # Follow-ups refer to the last few turns; older history only adds noise and cost.
 _HISTORY_TURNS = 12
@@ -62,19 +65,21 @@ class ChatService:
     # -- answering ----------------------------------------------------------------------------
 
     def ask(self, question: str, history: Iterable[Turn] = (), filters: Filters | None = None,
-            ) -> Answer:
+            on_passages: PassageObserver | None = None) -> Answer:
         """Answer ``question`` (in the context of ``history``) from the indexed articles."""
         final: Answer | None = None
-        for event in self.stream(question, history, filters):
+        for event in self.stream(question, history, filters, on_passages):
             final = event.answer or final
         assert final is not None  # stream() always ends with the answer
         return final
 
     def stream(self, question: str, history: Iterable[Turn] = (),
-               filters: Filters | None = None) -> Iterator[StreamEvent]:
+               filters: Filters | None = None, on_passages: PassageObserver | None = None,
+               ) -> Iterator[StreamEvent]:
         """The answer as it is produced: text deltas, then one event with the final Answer.
 
         Raises QuestionError before anything is yielded when the question cannot be asked.
+        ``on_passages`` is shown the retrieved passages, which the Answer does not carry.
         """
         timings: dict[str, float] = {}
         question = self.validate_question(question)
@@ -84,6 +89,8 @@ class ChatService:
             self._refresh_keywords()
             passages = self.retriever.retrieve(standalone, self.settings.passages,
                                                to_search_filter(filters))
+        if on_passages is not None:
+            on_passages(list(passages))
         draft: Draft | None = None
         streamed = False
         with _timed(timings, "answer_ms"):

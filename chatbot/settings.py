@@ -116,6 +116,11 @@ class Settings(BaseSettings):
     local_context_tokens: int = Field(4096, ge=512, le=32_768)
     local_threads: int | None = Field(None, ge=1, description="CPU threads; unset = all cores.")
 
+    # Evaluate.
+    eval_store_dir: Path | None = Field(
+        None, description="Where `newsbot eval --corpus` keeps one store per corpus; "
+                          "unset = <data_dir>/eval-stores.")
+
     @field_validator("chroma_url", "llm_base_url", mode="before")
     @classmethod
     def _empty_url_is_none(cls, value: Any) -> Any:
