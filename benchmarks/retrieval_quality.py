@@ -8,6 +8,8 @@ into ``--data-dir`` if that store does not hold it yet (timing the ingest), then
 configuration asks every question "as of" its date and reports:
 
 * hit@5 / hit@10: a retrieved passage contains a gold answer string (silver relevance);
+  answers are matched as whole words after SQuAD normalisation (chatbot/metrics.py, the same
+  rule as `newsbot eval`);
 * strict hit@10: the same, counting only articles published 14 days before to 3 days after
   the question date (a passage about last year's story does not count);
 * MRR@10, answer accuracy (the answer contains a gold answer), first-sentence accuracy,
@@ -23,14 +25,19 @@ import json
 import statistics
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks._scoring import contains_answer, names_only_choice  # noqa: E402
+from chatbot.metrics import (  # noqa: E402
+    choice_correct,
+    contains_answer,
+    first_sentences,
+    in_date_window,
+)
 from chatbot.schema import Filters  # noqa: E402
 from chatbot.service import ChatService, create_service, to_search_filter  # noqa: E402
 from chatbot.settings import load_settings  # noqa: E402
@@ -43,13 +50,6 @@ CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 
-def in_window(published: str, asked: date) -> bool:
-    if not published:
-        return False
-    day = date.fromisoformat(published)
-    return asked - timedelta(days=14) <= day <= asked + timedelta(days=3)
-
-
 def evaluate(service: ChatService, questions: list[dict[str, Any]]) -> dict[str, float]:
     rows = []
     for q in questions:
@@ -57,18 +57,19 @@ def evaluate(service: ChatService, questions: list[dict[str, Any]]) -> dict[str,
         filters = Filters(as_of=asked)
         passages = service.retriever.retrieve(q["question"], 10, to_search_filter(filters))
         hits = [contains_answer(p.text, q["answers"]) for p in passages]
-        strict = [h and in_window(p.published, asked) for h, p in zip(hits, passages,
-                                                                      strict=True)]
+        strict = [h and in_date_window(date.fromisoformat(p.published) if p.published
+                                       else None, asked)
+                  for h, p in zip(hits, passages, strict=True)]
         start = time.perf_counter()
         answer = service.ask(q["question"], filters=filters)
         latency = (time.perf_counter() - start) * 1000
-        first = answer.answer.split("] ")[0]
         rows.append({
             "hit@5": any(hits[:5]), "hit@10": any(hits), "strict_hit@10": any(strict),
             "mrr@10": next((1 / (i + 1) for i, h in enumerate(hits) if h), 0.0),
             "accuracy": contains_answer(answer.answer, q["answers"]),
-            "first_sentence": contains_answer(first, q["answers"]),
-            "choice": names_only_choice(answer.answer, q["answers"], q.get("choices") or []),
+            "first_sentence": contains_answer(first_sentences(answer.answer, 1), q["answers"]),
+            "choice": bool(choice_correct(answer.answer, answer.declined,
+                                          q.get("choices") or [], q["answers"])),
             "declined": answer.declined, "latency_ms": latency,
         })
     latencies = sorted(r["latency_ms"] for r in rows)
