@@ -9,7 +9,6 @@ each, or declines when the evidence is weak.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
+from chatbot.answer_fit import answer_fit
 from chatbot.citations import Claim, Draft, Support
 from chatbot.coreference import leading_pronoun_subject, with_subject
 from index.chunking import Span
@@ -27,23 +27,7 @@ from index.terms import terms
 # How alike two picked sentences may be before the second adds nothing (cosine).
 _REDUNDANT_SIMILARITY = 0.9
 # A further sentence joins the answer only if it scores this close to the best one.
-_FOLLOWER_RATIO = 0.9
-# A sentence that cannot hold the kind of answer asked for ("how many" without a number).
-_WRONG_TYPE_FACTOR = 0.5
-
-_ASKS_NUMBER = re.compile(r"\bhow (many|much|long|old|far|big|tall|often|high|large)\b|"
-                          r"\bwhat (percentage|percent|number|share|amount|price|proportion)\b",
-                          re.IGNORECASE)
-_ASKS_TIME = re.compile(r"^\s*when\b|\bwhat (year|date|day|month|time)\b", re.IGNORECASE)
-_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                     r"twenty|thirty|forty|fifty|hundred|thousand|million|billion|trillion|"
-                     r"dozens?|half|percent|several|few)\b", re.IGNORECASE)
-_TIME = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|"
-                   r"february|march|april|may|june|july|august|september|october|november|"
-                   r"december|today|yesterday|tomorrow|tonight|week|month|year|since|ago|"
-                   r"(19|20)\d\d)\b", re.IGNORECASE)
-
-
+_FOLLOWER_RATIO = 0.75
 class Answerer(Protocol):
     """What ChatService needs of an answerer."""
 
@@ -68,13 +52,6 @@ class Evidence:
     score: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
     vector: np.ndarray | None = None
-
-
-def answer_type_fits(question: str, sentence: str) -> bool:
-    """Whether the sentence can hold the kind of answer asked for (a number, a time)."""
-    if _ASKS_NUMBER.search(question) and not _NUMBER.search(sentence):
-        return False
-    return not (_ASKS_TIME.search(question) and not _TIME.search(sentence))
 
 
 def candidate_idf(readings: list[set[str]]) -> Callable[[str], float]:
@@ -130,18 +107,16 @@ class ExtractiveAnswerer:
         question_weight = sum(idf(t) for t in question_terms) or 1.0
         for item, words in zip(evidence, readings, strict=True):
             overlap = sum(idf(t) for t in question_terms & words) / question_weight
-            fits = answer_type_fits(question, item.text)
-            item.parts = {"overlap": overlap, "type_fits": float(fits),
+            item.parts = {"overlap": overlap, "fit": answer_fit(question, item.reading),
                           "passage_dense": item.passage.scores.get("dense", 0.0)}
-            item.score = _combine(item.parts["passage_dense"], overlap, fits)
+            item.score = _combine(item.parts["passage_dense"], overlap, item.parts["fit"])
         shortlist = sorted(evidence, key=lambda e: e.score, reverse=True)[:self.sentence_budget]
         question_vector = self.embedder.embed_query(question)
         vectors = self.embedder.embed_passages([e.reading for e in shortlist])
         for item, vector in zip(shortlist, vectors, strict=True):
             item.vector = vector
             item.parts["dense"] = float(vector @ question_vector)
-            item.score = _combine(item.parts["dense"], item.parts["overlap"],
-                                  bool(item.parts["type_fits"]))
+            item.score = _combine(item.parts["dense"], item.parts["overlap"], item.parts["fit"])
         return sorted(shortlist, key=lambda e: e.score, reverse=True)
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
@@ -169,10 +144,10 @@ class ExtractiveAnswerer:
         return Draft(_claims_with_context(chosen), best.score)
 
 
-def _combine(similarity: float, overlap: float, type_fits: bool) -> float:
-    """A sentence's evidence score in 0..1: meaning and rare-word overlap, equally weighted."""
-    return (0.5 * max(similarity, 0.0) + 0.5 * overlap) * (1.0 if type_fits else
-                                                          _WRONG_TYPE_FACTOR)
+def _combine(similarity: float, overlap: float, fit: float) -> float:
+    """A sentence's evidence score in 0..1: meaning and rare-word overlap, equally weighted,
+    scaled by how well the sentence fits the kind of answer asked for."""
+    return (0.5 * max(similarity, 0.0) + 0.5 * overlap) * fit
 
 
 def _claims_with_context(chosen: list[Evidence]) -> list[Claim]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from chatbot.coreference import PERSON_PRONOUNS, PRONOUN, THING_PRONOUNS, names
+from chatbot.coreference import PERSON_PRONOUNS, PRONOUN, THING_PRONOUNS, names, people
 from chatbot.schema import Turn
 from index.terms import terms
 
@@ -60,8 +60,7 @@ def _resolve_pronouns(question: str, previous: str, last_answer: str) -> str | N
     if any(len(n.split()) >= 2 for n in before) or (before and not person):
         return None  # the question names its own subject before the pronoun
     candidates = names(previous) + names(last_answer)
-    people = [n for n in candidates if len(n.split()) >= 2]
-    pool = (people or candidates) if person else candidates
+    pool = (people(candidates) or candidates) if person else candidates
     if not pool:
         return None
     suffix = {**PERSON_PRONOUNS, **THING_PRONOUNS}[pronoun]

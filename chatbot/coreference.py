@@ -19,6 +19,12 @@ by with about as this that these those it its he she they we you i my our your t
 monday tuesday wednesday thursday friday saturday sunday january february march april may june
 july august september october november december us yet still however also meanwhile
 """.split())
+# Last words of names that are institutions or places, never the "he" or "she" of a sentence.
+_INSTITUTION_WORDS = frozenset("""
+house office ministry department council committee court party union states nations kingdom
+bureau agency force army navy police government parliament senate congress assembly strip bank
+university company group news times post street city county republic authority commission one
+""".split())
 PERSON_PRONOUNS = {"he": "", "him": "", "his": "'s", "she": "", "her": "", "hers": "'s"}
 THING_PRONOUNS = {"it": "", "its": "'s", "they": "", "them": "", "their": "'s"}
 PRONOUN = re.compile(r"\b(he|him|his|she|her|hers|it|its|they|them|their)\b", re.IGNORECASE)
@@ -39,6 +45,12 @@ def names(text: str) -> list[str]:
     return [name for name in found if name]
 
 
+def people(candidates: list[str]) -> list[str]:
+    """The names that can be a person: two or more words, not an institution or a place."""
+    return [n for n in candidates
+            if len(n.split()) >= 2 and n.split()[-1].lower() not in _INSTITUTION_WORDS]
+
+
 def leading_pronoun_subject(sentence: str, previous_sentence: str) -> str | None:
     """The name a sentence's opening pronoun stands for: the previous sentence's first name.
 
@@ -50,7 +62,7 @@ def leading_pronoun_subject(sentence: str, previous_sentence: str) -> str | None
     pronoun = match.group(1).lower()
     candidates = names(previous_sentence)
     if pronoun in PERSON_PRONOUNS:
-        candidates = [n for n in candidates if len(n.split()) >= 2] or candidates
+        candidates = people(candidates) or candidates
     return candidates[0] if candidates else None
 
 

@@ -24,7 +24,8 @@ import openai
 from llama_index.core.llms import LLM, ChatMessage
 from llama_index.llms.openai_like import OpenAILike
 
-from chatbot.answer import Evidence, ExtractiveAnswerer, answer_type_fits
+from chatbot.answer import Evidence, ExtractiveAnswerer
+from chatbot.answer_fit import fits_answer_type
 from chatbot.citations import CitationVerifier, Draft
 from chatbot.prompt import build_messages, select_sources
 from index.store import Passage
@@ -91,7 +92,7 @@ class LLMAnswerer:
         checked = self.verifier.verify(text, sources)
         closest = [source.passage for source in sources][:_CLOSEST]
         best = ranked[0].score if ranked else 0.0
-        if checked.claims and not any(answer_type_fits(question, c.text)
+        if checked.claims and not any(fits_answer_type(question, c.text)
                                       for c in checked.claims):
             # Supported, but not what was asked: "How many ...?" answered without a number.
             yield Draft([], best, closest=closest, notice=(
