@@ -225,7 +225,7 @@ def _feedback(item: AnsweredTurn, rating: Rating, comment: str = "") -> Feedback
                     question=item.question, answer=item.answer.answer,
                     standalone_question=item.answer.standalone_question,
                     declined=item.answer.declined,
-                    article_ids=[c.article_id for c in item.answer.citations])
+                    article_ids=list(dict.fromkeys(c.article_id for c in item.answer.citations)))
 
 
 def list_outlets(service: ChatService, page: int = 1000) -> list[str]:
