@@ -33,20 +33,18 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks._scoring import contains_answer  # noqa: E402
+from benchmarks._output import print_table, write_results  # noqa: E402
 from chatbot.citations import is_decline, parse_cited_sentences  # noqa: E402
+from chatbot.metrics import is_correct  # noqa: E402
 from chatbot.schema import Turn  # noqa: E402
 from chatbot.service import ChatService, create_service  # noqa: E402
 from chatbot.settings import load_settings  # noqa: E402
 
 
 def correct(question: dict[str, Any], answer: str, declined: bool) -> bool:
-    if question.get("unanswerable"):
-        return declined
-    answers = question.get("answers") or []
-    if question.get("all_required"):
-        return all(contains_answer(answer, [a]) for a in answers)
-    return contains_answer(answer, answers)
+    return is_correct(answer, declined, accepted=question.get("answers") or [],
+                      all_required=bool(question.get("all_required")),
+                      unanswerable=bool(question.get("unanswerable")))
 
 
 def run(service: ChatService, questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -127,10 +125,7 @@ def main() -> None:
         results["answers"][name] = rows
         if name == "openai" and server is not None:
             server.close()
-    header = list(next(iter(results["rows"].values())))
-    print(f"\n{'answerer':<12}" + "".join(f"{k:>10}" for k in header))
-    for name, row in results["rows"].items():
-        print(f"{name:<12}" + "".join(f"{row[k]:>10}" for k in header))
+    print_table(results["rows"], "answerer")
     if args.show:
         for q_index, q in enumerate(questions):
             print(f"\n## {q.get('id')}: {q['question']}")
@@ -139,10 +134,7 @@ def main() -> None:
                 print(f"- {name} ({r['seconds']} s): {r['answer']}")
                 if r["notice"]:
                     print(f"  notice: {r['notice']}")
-    out = REPO / "benchmarks" / "results" / "answerers.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=1))
-    print(f"\nwrote {out}")
+    write_results("answerers", results)
 
 
 if __name__ == "__main__":

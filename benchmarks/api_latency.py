@@ -18,7 +18,6 @@ Prints a table (milliseconds) and writes JSON under benchmarks/results/.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import socket
 import statistics
@@ -35,6 +34,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks._output import print_table, write_results  # noqa: E402
 from chatbot.service import create_service  # noqa: E402
 from chatbot.settings import DEFAULT_EXAMPLE_QUESTIONS, load_settings  # noqa: E402
 
@@ -125,17 +125,10 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
 
-    header = f"{'ms':32} {'n':>4} {'p50':>8} {'p95':>8} {'mean':>8} {'min':>8} {'max':>8}"
-    print(header)
-    print("-" * len(header))
-    for name, row in rows.items():
-        print(f"{name:32} {row['n']:>4} {row['p50']:>8} {row['p95']:>8} {row['mean']:>8} "
-              f"{row['min']:>8} {row['max']:>8}")
-    out = REPO / "benchmarks" / "results" / f"api_latency{args.label}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"requests": args.requests, "warmup": args.warmup,
-                               "cpus": os.cpu_count(), "rows": rows}, indent=2))
-    print(f"\nwritten: {out.relative_to(REPO)}")
+    print_table(rows, "ms")
+    write_results(f"api_latency{args.label}", {"requests": args.requests,
+                                               "warmup": args.warmup, "cpus": os.cpu_count(),
+                                               "rows": rows})
 
 
 if __name__ == "__main__":

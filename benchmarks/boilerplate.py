@@ -17,7 +17,6 @@ removed, and writes JSON under benchmarks/results/.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections import Counter
@@ -26,6 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks._output import print_table, write_results  # noqa: E402
 from index.articles import load_paths  # noqa: E402
 from index.clean import CleanReport, clean_text, normalise_text  # noqa: E402
 
@@ -62,13 +62,9 @@ def main() -> None:
     cleaned = [clean_text(a.text, report) for a in articles]
     rows = {"raw": measure(raw), "cleaned": measure(cleaned)}
     print(f"{len(articles)} articles")
-    print(f"{'':<10}" + "".join(f"{k:>16}" for k in rows["raw"]))
-    for name, row in rows.items():
-        print(f"{name:<10}" + "".join(f"{v:>16,}" for v in row.values()))
+    print_table(rows)
     print("removed by rule:", dict(report.removed_chars.most_common()))
-    out = REPO / "benchmarks" / "results" / "boilerplate.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({**rows, "removed_by_rule": dict(report.removed_chars)}, indent=2))
+    write_results("boilerplate", {**rows, "removed_by_rule": dict(report.removed_chars)})
 
 
 if __name__ == "__main__":

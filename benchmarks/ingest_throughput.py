@@ -12,7 +12,6 @@ development slice (read by path). Prints a table and writes JSON under benchmark
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -22,6 +21,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks._output import print_table, write_results  # noqa: E402
 from benchmarks.scale import serve_chroma  # noqa: E402
 from chatbot.service import create_service  # noqa: E402
 from chatbot.settings import load_settings  # noqa: E402
@@ -83,14 +83,8 @@ def main() -> None:
             finally:
                 process.terminate()
                 process.wait(timeout=30)
-    keys = list(rows["embedded"])
-    print(f"{'store':<10}" + "".join(f"{k:>24}" for k in keys))
-    for name, row in rows.items():
-        print(f"{name:<10}" + "".join(f"{row[k]!s:>24}" for k in keys))
-    out = REPO / "benchmarks" / "results" / f"ingest_throughput{args.label}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=2))
-    print(f"written {out}")
+    print_table(rows, "store")
+    write_results(f"ingest_throughput{args.label}", rows)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks._output import print_table, write_results  # noqa: E402
 from chatbot.metrics import (  # noqa: E402
     choice_correct,
     contains_answer,
@@ -103,20 +104,14 @@ def main() -> None:
         results.update(ingest_s=round(time.perf_counter() - start, 1), ingest=report.counts)
         print(f"ingest: {report.counts} in {results['ingest_s']}s")
     print(f"index: {service.stats()}")
-    header = None
     for name in args.configs.split(","):
         settings = load_settings(data_dir=args.data_dir, **CONFIGS[name])
         row_service = ChatService(settings, service.store, service.embedder, service.keywords)
         summary = evaluate(row_service, questions)
         results["rows"][name + args.label] = summary
-        if header is None:
-            header = list(summary)
-            print(f"{'config':<24}" + "".join(f"{k:>15}" for k in header))
-        print(f"{name + args.label:<24}" + "".join(f"{summary[k]:>15}" for k in header))
-    out = REPO / "benchmarks" / "results" / f"retrieval_quality{args.label or ''}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
-    print(f"written {out}")
+        print(f"{name + args.label}: {summary}", flush=True)
+    print_table(results["rows"], "config")
+    write_results(f"retrieval_quality{args.label}", results)
 
 
 if __name__ == "__main__":

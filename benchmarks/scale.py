@@ -33,6 +33,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks._output import print_table, write_results  # noqa: E402
+
 DEV_QUESTIONS = REPO.parent / "shared" / "bench" / "realtimeqa-dev" / "questions.jsonl"
 
 
@@ -185,19 +187,8 @@ def main() -> None:
             finally:
                 process.terminate()
                 process.wait(timeout=30)
-        _print(rows)
-    out = REPO / "benchmarks" / "results" / f"scale{args.label}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"rows": rows, "cpus": os.cpu_count()}, indent=2))
-    print(f"written {out}")
-
-
-def _print(rows: dict[str, dict[str, Any]]) -> None:
-    keys = ["passages", "startup_to_first_answer_s", "ask_p50_ms", "ask_p95_ms",
-            "retrieve_p50_ms", "retrieve_p95_ms", "peak_rss_mb"]
-    print(f"{'corpus':<18}" + "".join(f"{k:>28}" for k in keys))
-    for name, row in rows.items():
-        print(f"{name:<18}" + "".join(f"{row.get(k)!s:>28}" for k in keys))
+        print_table(rows, "corpus")
+    write_results(f"scale{args.label}", {"rows": rows, "cpus": os.cpu_count()})
 
 
 if __name__ == "__main__":

@@ -13,12 +13,14 @@ import json
 import sys
 from pathlib import Path
 
-import chatbot  # noqa: F401  (offline switches first)
-from chatbot import citations
-from chatbot.citations import CitationVerifier, Source
-from index.embedding import Embedder
-
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import chatbot  # noqa: E402, F401  (offline switches first)
+from benchmarks._output import write_results  # noqa: E402
+from chatbot import citations  # noqa: E402
+from chatbot.citations import CitationVerifier, Source  # noqa: E402
+from index.embedding import Embedder  # noqa: E402
 
 
 def main() -> None:
@@ -56,10 +58,7 @@ def main() -> None:
             citations.MIN_SUPPORT_SIMILARITY, citations.MIN_SUPPORT_COVERAGE) else ""
         print(f"{g['similarity']:.2f}  {g['coverage']:.2f}  {g['false_accepts']:13d}  "
               f"{g['false_rejects']:13d}{mark}")
-    out = REPO / "benchmarks" / "results" / "support.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"cases": rows, "grid": grid}, indent=1))
-    print(f"\nwrote {out}")
+    write_results("support", {"cases": rows, "grid": grid})
 
 
 if __name__ == "__main__":
