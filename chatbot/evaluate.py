@@ -21,6 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from chatbot import metrics
+from chatbot.citations import CitationVerifier, Source, parse_cited_sentences
 from chatbot.eval_set import EvalQuestion
 from chatbot.schema import Answer
 from chatbot.service import ChatService, QuestionError, create_service
@@ -165,6 +166,7 @@ class Evaluator:
 
     def __init__(self, service: ChatService) -> None:
         self.service = service
+        self.verifier = CitationVerifier(service.embedder)
         self._articles: dict[str, str | None] = {}
 
     def article_text(self, article_id: str) -> str | None:
@@ -202,8 +204,19 @@ class Evaluator:
         _score_answer(result, question, answer)
         _score_retrieval(result, question, read)
         result.citation_problems = metrics.citation_problems(answer, self.article_text)
-        result.supported_sentences, result.sentences = metrics.supported_sentences(answer)
+        result.supported_sentences, result.sentences = self.supported_sentences(answer)
         return result
+
+    def supported_sentences(self, answer: Answer) -> tuple[int, int]:
+        """(supported, total) answer sentences, each judged against the passages it cites by
+        the same check that filters a language model's answers (chatbot.citations)."""
+        if answer.declined:
+            return 0, 0
+        sources = {c.n: Source.from_text(c.n, c.passage) for c in answer.citations}
+        sentences = parse_cited_sentences(answer.answer)
+        supported = sum(any(self.verifier.check(s.text, sources[n]).supported
+                            for n in s.numbers if n in sources) for s in sentences)
+        return supported, len(sentences)
 
 
 def _score_answer(result: QuestionResult, question: EvalQuestion, answer: Answer) -> None:

@@ -17,7 +17,6 @@ from datetime import date, timedelta
 import numpy as np
 
 from chatbot.schema import Answer
-from index.terms import terms, tokens
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _MARKERS_AT_END = re.compile(r"(?:\s*\[\d+\])+\s*$")
@@ -31,9 +30,6 @@ _ASCII_PUNCTUATION = frozenset(string.punctuation)
 WINDOW_DAYS_BEFORE = 14
 WINDOW_DAYS_AFTER = 3
 
-# A sentence is supported by a passage holding this share of its content terms (and all its
-# numbers); see support_of_sentence.
-SUPPORT_MIN_COVERAGE = 0.8
 
 
 # -- answer matching --------------------------------------------------------------------------
@@ -217,38 +213,6 @@ def citation_problems(answer: Answer, article_text: Callable[[str], str | None])
             if not citation.start <= start < end <= citation.end:
                 problems.append(f"[{citation.n}] highlight {start}:{end} lies outside the passage")
     return problems
-
-
-def support_of_sentence(sentence: str, passages: Sequence[str]) -> bool:
-    """A sentence is supported when one of its cited passages holds at least 80% of its content
-    terms (stemmed, stop words dropped, as retrieval counts words) and every number it states.
-
-    Cheap, deterministic and model-free: a verbatim (extractive) sentence scores 1.0, a faithful
-    paraphrase keeps its names and facts, and the typical unsupported claim brings in names or
-    figures its passage does not have. Numbers are required whole because a wrong figure changes
-    one word in twenty yet makes the sentence false.
-    """
-    claim = set(terms(strip_citations(sentence)))
-    numbers = {t for t in tokens(strip_citations(sentence)) if any(c.isdigit() for c in t)}
-    for passage in passages:
-        held = set(terms(passage))
-        coverage = len(claim & held) / len(claim) if claim else 1.0
-        if coverage >= SUPPORT_MIN_COVERAGE and numbers <= set(tokens(passage)):
-            return True
-    return False
-
-
-def supported_sentences(answer: Answer) -> tuple[int, int]:
-    """(supported, total) answer sentences, each judged against the passages it cites."""
-    if answer.declined:
-        return 0, 0
-    passages = {c.n: c.passage for c in answer.citations}
-    sentences = answer_sentences(answer.answer)
-    supported = sum(
-        support_of_sentence(s, [passages[int(n)] for n in _MARKER.findall(s)
-                                if int(n) in passages])
-        for s in sentences)
-    return supported, len(sentences)
 
 
 # -- latency ----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 from chatbot.eval_set import EvalQuestion
 from chatbot.evaluate import Evaluator, corpus_store_dir, open_service, summarize
 from chatbot.metrics import citation_problems
+from chatbot.schema import Answer, Citation
 from chatbot.service import ChatService, create_service
 from index.embedding import Embedder
 from index.store import Passage
@@ -129,3 +130,16 @@ def test_the_retrieved_passages_are_those_the_answer_cites_from(
     answer = seeded_service.ask(SEED_QUESTION, on_passages=seen.extend)
     assert 1 <= len(seen) <= seeded_service.settings.passages
     assert {c.passage for c in answer.citations} <= {p.text for p in seen}
+
+
+def test_support_judges_each_sentence_by_its_own_citations(seeded_service: ChatService) -> None:
+    def citation(n: int, passage: str) -> Citation:
+        return Citation(n=n, article_id="a", title="", source="", url="", published="",
+                        passage=passage, start=0, end=len(passage), score=1.0)
+
+    visit = "Ismail Haniyeh visited Egypt on Wednesday for talks with Egyptian officials."
+    advisor = "Al-Nono is Haniyeh's media advisor and spoke to Reuters in Cairo."
+    answer = Answer(answer=f"{visit} [1] {visit} [2] Haniyeh visited Qatar on Friday. [1]",
+                    citations=[citation(1, visit), citation(2, advisor)])
+    # The second sentence cites a passage about someone else; the third changes the facts.
+    assert Evaluator(seeded_service).supported_sentences(answer) == (1, 3)

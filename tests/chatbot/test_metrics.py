@@ -166,26 +166,6 @@ def test_a_declined_answer_has_valid_citations() -> None:
     assert metrics.citation_problems(declined, {}.get) == []
 
 
-def test_support_accepts_verbatim_and_close_paraphrase_but_not_new_facts() -> None:
-    passage = "Israel insists on the release of 12 women held hostage, a source said."
-    assert metrics.support_of_sentence("Israel insists on the release of 12 women held "
-                                       "hostage. [1]", [passage])
-    assert metrics.support_of_sentence("Israel is insisting that 12 women held hostage be "
-                                       "released. [1]", [passage])
-    assert not metrics.support_of_sentence("Israel insists on the release of 15 women held "
-                                           "hostage. [1]", [passage])  # a wrong figure
-    assert not metrics.support_of_sentence("Egypt and Qatar insist on freeing the men. [1]",
-                                           [passage])
-    assert not metrics.support_of_sentence("Israel insists on the release of 12 women. [1]", [])
-
-
-def test_supported_sentences_judges_each_sentence_by_its_own_citations() -> None:
-    answer = Answer(answer="Ismail Haniyeh visited Egypt on Wednesday. [1] Ismail Haniyeh "
-                           "visited Egypt on Wednesday. [2]",
-                    citations=[_citation(1, 0, 42), _citation(2, 43, 85)])
-    assert metrics.supported_sentences(answer) == (1, 2)  # [2] is about Al-Nono, not Haniyeh
-
-
 def test_percentiles_and_empty_metrics() -> None:
     values = [float(v) for v in range(1, 101)]
     assert metrics.percentile(values, 50) == pytest.approx(50.5)
