@@ -249,7 +249,6 @@ class ChromaStore:
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None,
               ) -> list[Passage]:
         """The ``k`` passages nearest to ``vector`` (cosine), current versions only."""
-        k = min(k, self.count_passages())
         if k <= 0:
             return []
         result = self.passages.query(
