@@ -1,7 +1,9 @@
 """Ingest: load -> clean -> skip unchanged -> chunk -> embed -> store, with a progress bar.
 
-Articles are embedded in shared batches (the model is fastest on full batches) but written one
-article at a time, so a failure affects only that article and never leaves half of it visible.
+Articles are embedded in shared batches (the model is fastest on full batches, and sorts a
+batch by length to pad less) and written a batch at a time in a few large store calls. Readers
+never see half an article; if a batch cannot be written, its articles are retried one by one so
+that a failure affects only the article that caused it.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from index.articles import DEFAULT_MAX_ARTICLE_CHARS, Article, Loaded, load_paths
 from index.chunking import Chunk, chunk_text
 from index.clean import CleanReport, clean_text
 from index.embedding import Embedder
-from index.store import ChromaStore, article_key, article_version
+from index.store import (
+    ArticleWrite,
+    ChromaStore,
+    article_key,
+    article_version,
+)
 
 log = logging.getLogger(__name__)
 
@@ -146,20 +151,36 @@ class Ingestor:
         texts = [passage_embedding_text(item.article, chunk)
                  for item in group for chunk in item.chunks]
         vectors = self.embedder.embed_passages(texts)
+        writes = []
         offset = 0
         for item in group:
-            item_vectors = vectors[offset:offset + len(item.chunks)]
+            writes.append(ArticleWrite(item.article, item.article_id, item.chunks,
+                                       vectors[offset:offset + len(item.chunks)]))
             offset += len(item.chunks)
-            self._write_one(item, item_vectors, report)
+        try:
+            self.store.write_articles(writes)
+        except Exception as exc:
+            # Find the article that cannot be stored, and store the others, one at a time.
+            log.info("group write failed (%s); writing its articles one by one", exc)
+            for item, write in zip(group, writes, strict=True):
+                self._write_one(item, write, report)
+                bar.advance()
+            return
+        for item in group:
+            self._record(item, report)
             bar.advance()
 
-    def _write_one(self, item: _Prepared, vectors: np.ndarray, report: IngestReport) -> None:
+    def _write_one(self, item: _Prepared, write: ArticleWrite, report: IngestReport) -> None:
         try:
-            self.store.write_article(item.article, item.article_id, item.chunks, vectors)
+            self.store.write_articles([write])
         except Exception as exc:  # one article's failure must not abort the batch
             log.warning("could not store %s: %s", item.origin, exc)
             report.failed.append((item.origin, f"could not store: {exc}"))
             return
+        self._record(item, report)
+
+    @staticmethod
+    def _record(item: _Prepared, report: IngestReport) -> None:
         (report.updated if item.is_update else report.added).append(item.article_id)
         report.passages_written += len(item.chunks)
 

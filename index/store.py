@@ -36,6 +36,9 @@ from index.articles import Article
 from index.chunking import Chunk, Span
 
 _COLLECTION_NAME = re.compile(r"^[a-zA-Z0-9._-]{3,500}$")
+# Article keys per metadata read ("article_key $in [...]"): large enough to save round trips,
+# small enough to keep each filtered read quick.
+_KEYS_PER_READ = 100
 
 
 class StoreUnavailableError(RuntimeError):
@@ -165,6 +168,35 @@ def open_client(path: Path | None = None, url: str | None = None) -> Any:
     return chromadb.PersistentClient(path=str(path), settings=settings)
 
 
+@dataclass(frozen=True)
+class ArticleWrite:
+    """One cleaned article ready to store: its chunks and their vectors, in chunk order."""
+
+    article: Article
+    article_id: str
+    chunks: Sequence[Chunk]
+    vectors: np.ndarray
+
+
+def _passage_id(key: str, version: str, index: int) -> str:
+    return f"{key}-{version}-{index:05d}"
+
+
+def _common_metadata(article: Article, article_id: str, key: str, version: str,
+                     ) -> dict[str, Any]:
+    """The fields every passage record of an article carries, and its article record too."""
+    return {
+        "article_id": article_id,
+        "article_key": key,
+        "version": version,
+        "title": article.title,
+        "source": _source_label(article),
+        "url": article.url or "",
+        "published": article.published.isoformat() if article.published else "",
+        "published_day": day_number(article.published),
+    }
+
+
 def _source_label(article: Article) -> str:
     if article.source:
         return article.source
@@ -205,39 +237,60 @@ class ChromaStore:
 
     def write_article(self, article: Article, article_id: str, chunks: Sequence[Chunk],
                       vectors: np.ndarray) -> tuple[str, str]:
-        """Store one cleaned article with its chunk vectors; returns (key, version).
+        """Store one cleaned article with its chunk vectors; returns (key, version)."""
+        return self.write_articles([ArticleWrite(article, article_id, chunks, vectors)])[0]
 
-        Ordered so that readers always see exactly one complete version (see module doc).
+    def write_articles(self, writes: Sequence[ArticleWrite]) -> list[tuple[str, str]]:
+        """Store several articles in a few large calls; returns (key, version) of each.
+
+        Three steps, each over the whole group, ordered so that readers always see exactly one
+        complete version of every article (see module doc): all new passages, then all article
+        records, then the superseded passages. Few large calls instead of several per article
+        matter most with a Chroma server, where every call is an HTTP round trip.
         """
-        key, version = article_key(article_id), article_version(article)
-        common: dict[str, Any] = {
-            "article_id": article_id,
-            "article_key": key,
-            "version": version,
-            "title": article.title,
-            "source": _source_label(article),
-            "url": article.url or "",
-            "published": article.published.isoformat() if article.published else "",
-            "published_day": day_number(article.published),
-        }
-        ids = [f"{key}-{version}-{chunk.index:05d}" for chunk in chunks]
-        metadatas = [
-            {**common, "start": c.start, "end": c.end, "sentences": json.dumps(c.sentences)}
-            for c in chunks
-        ]
+        written: list[tuple[str, str]] = []
+        ids: list[str] = []
+        vectors: list[np.ndarray] = []
+        documents: list[str] = []
+        metadatas: list[dict[str, Any]] = []
+        article_records: list[tuple[str, np.ndarray, str, dict[str, Any]]] = []
+        for write in writes:
+            key, version = article_key(write.article_id), article_version(write.article)
+            common = _common_metadata(write.article, write.article_id, key, version)
+            ids += [_passage_id(key, version, chunk.index) for chunk in write.chunks]
+            vectors.append(np.asarray(write.vectors, dtype=np.float32))
+            documents += [chunk.text for chunk in write.chunks]
+            metadatas += [{**common, "start": c.start, "end": c.end,
+                           "sentences": json.dumps(c.sentences)} for c in write.chunks]
+            centroid = write.vectors.mean(axis=0)
+            centroid /= float(np.linalg.norm(centroid)) or 1.0
+            article_records.append((key, centroid, write.article.text, {
+                **common, "authors": json.dumps(write.article.authors),
+                "passages": len(write.chunks), "ingested_at": time.time()}))
+            written.append((key, version))
+        all_vectors = np.concatenate(vectors) if vectors else np.zeros((0, 0), np.float32)
         for lo in range(0, len(ids), self._max_batch):
             hi = lo + self._max_batch
-            self.passages.upsert(ids=ids[lo:hi], embeddings=vectors[lo:hi],
-                                 documents=[c.text for c in chunks[lo:hi]],
-                                 metadatas=metadatas[lo:hi])
-        centroid = vectors.mean(axis=0)
-        centroid /= float(np.linalg.norm(centroid)) or 1.0
-        self.articles.upsert(
-            ids=[key], embeddings=[centroid], documents=[article.text],
-            metadatas=[{**common, "authors": json.dumps(article.authors),
-                        "passages": len(chunks), "ingested_at": time.time()}])
-        self.passages.delete(where={"$and": [{"article_key": key}, {"version": {"$ne": version}}]})
-        return key, version
+            self.passages.upsert(ids=ids[lo:hi], embeddings=all_vectors[lo:hi],
+                                 documents=documents[lo:hi], metadatas=metadatas[lo:hi])
+        for lo in range(0, len(article_records), self._max_batch):
+            batch = article_records[lo:lo + self._max_batch]
+            self.articles.upsert(ids=[r[0] for r in batch], embeddings=[r[1] for r in batch],
+                                 documents=[r[2] for r in batch], metadatas=[r[3] for r in batch])
+        self._delete_superseded(dict(written))
+        return written
+
+    def _delete_superseded(self, versions: dict[str, str]) -> None:
+        """Delete passages of the given articles whose version is not the given one."""
+        keys = list(versions)
+        for lo in range(0, len(keys), _KEYS_PER_READ):
+            got = self.passages.get(where={"article_key": {"$in": keys[lo:lo + _KEYS_PER_READ]}},
+                                    include=["metadatas"])
+            stale = [record_id for record_id, metadata in zip(got["ids"], got["metadatas"] or [],
+                                                              strict=True)
+                     if versions.get(str(metadata["article_key"])) != metadata["version"]]
+            for batch in _batches(stale, self._max_batch):
+                self.passages.delete(ids=batch)
 
     def delete_article(self, key: str) -> None:
         """Remove an article and all its passages (every version)."""
@@ -279,7 +332,7 @@ class ChromaStore:
         versions = self.current_versions([p.article_key for p in passages])
         return [p for p in passages if versions.get(p.article_key) == p.version]
 
-    def passages_of(self, versions: dict[str, str], batch: int = 100,
+    def passages_of(self, versions: dict[str, str], batch: int = _KEYS_PER_READ,
                     ) -> dict[str, list[Passage]]:
         """The passages of the given article versions (key -> version), in article order."""
         found: dict[str, list[Passage]] = {key: [] for key in versions}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from chatbot.schema import Filters
 from chatbot.service import ChatService, create_service, to_search_filter
 from chatbot.settings import Settings
 from index.articles import Article
-from tests.conftest import make_settings
+from tests.conftest import free_port, make_settings
 
 BUDGET_TOPICS = ["schools", "roads", "parks", "libraries", "police", "housing", "transit",
                  "water", "health", "sports"]
@@ -36,17 +37,32 @@ def _corpus() -> list[Article]:
     return articles
 
 
-@pytest.fixture(scope="module")
-def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("retrieval") / "data"
-    service = create_service(make_settings(data_dir))
+@dataclass(frozen=True)
+class Corpus:
+    """Where the test corpus is stored: a data folder, and a Chroma server when there is one."""
+
+    data_dir: Path
+    store: dict[str, object]
+
+
+@pytest.fixture(scope="module", params=["embedded", "server"])
+def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+               ) -> Corpus:
+    """The corpus ingested once per module into an embedded store and into a Chroma server:
+    retrieval must behave the same on both."""
+    store: dict[str, object] = {}
+    if request.param == "server":
+        store = {"chroma_url": request.getfixturevalue("chroma_server"),
+                 "index_name": f"retrieval{free_port()}"}
+    corpus = Corpus(tmp_path_factory.mktemp("retrieval") / "data", store)
+    service = _service(corpus)
     service.ingestor.ingest_articles(_corpus())
     service.sync_keywords()
-    return data_dir
+    return corpus
 
 
-def _service(data_dir: Path, **overrides: object) -> ChatService:
-    return create_service(make_settings(data_dir, **overrides))
+def _service(corpus: Corpus, **overrides: object) -> ChatService:
+    return create_service(make_settings(corpus.data_dir, **corpus.store, **overrides))
 
 
 def _ids(service: ChatService, question: str, k: int = 5, **filters: object) -> list[str]:
@@ -54,17 +70,17 @@ def _ids(service: ChatService, question: str, k: int = 5, **filters: object) -> 
     return [p.article_id for p in service.retriever.retrieve(question, k, search_filter)]
 
 
-def test_hybrid_finds_a_rare_name_that_dense_search_ranks_low(corpus_dir: Path) -> None:
+def test_hybrid_finds_a_rare_name_that_dense_search_ranks_low(corpus: Corpus) -> None:
     question = "What did Okonkwo-Lindqvist say about the council budget?"
-    dense = _ids(_service(corpus_dir, retrieval="dense", reranker="none"), question, k=12)
+    dense = _ids(_service(corpus, retrieval="dense", reranker="none"), question, k=12)
     assert dense.index("treasurer") >= 3
-    fused = _ids(_service(corpus_dir, retrieval="hybrid", reranker="none"), question, k=12)
+    fused = _ids(_service(corpus, retrieval="hybrid", reranker="none"), question, k=12)
     assert fused.index("treasurer") < dense.index("treasurer")
-    assert _ids(_service(corpus_dir), question, k=3)[0] == "treasurer"  # hybrid + rerank
+    assert _ids(_service(corpus), question, k=3)[0] == "treasurer"  # hybrid + rerank
 
 
-def test_hybrid_keeps_a_paraphrase_that_bm25_misses(corpus_dir: Path) -> None:
-    service = _service(corpus_dir, retrieval="hybrid", reranker="none")
+def test_hybrid_keeps_a_paraphrase_that_bm25_misses(corpus: Corpus) -> None:
+    service = _service(corpus, retrieval="hybrid", reranker="none")
     question = "How many people died in the flooding?"
     keyword_hits = [h.passage_id for h in service.keywords.search(question, 10)]
     flood_passages = [p.id for p in service.store.get_passages(keyword_hits)
@@ -73,8 +89,8 @@ def test_hybrid_keeps_a_paraphrase_that_bm25_misses(corpus_dir: Path) -> None:
     assert "flood" in _ids(service, question, k=3)
 
 
-def test_source_and_date_filters_exclude_what_they_should(corpus_dir: Path) -> None:
-    service = _service(corpus_dir)
+def test_source_and_date_filters_exclude_what_they_should(corpus: Corpus) -> None:
+    service = _service(corpus)
     wire = _ids(service, "council budget river", k=20, sources=["Wire"])
     assert set(wire) == {"flood"}
     window = _ids(service, "council budget spending", k=20, since=date(2024, 3, 3),
@@ -82,8 +98,8 @@ def test_source_and_date_filters_exclude_what_they_should(corpus_dir: Path) -> N
     assert set(window) == {"budget-parks", "budget-libraries", "budget-police"}
 
 
-def test_as_of_date_ignores_later_articles(corpus_dir: Path) -> None:
-    service = _service(corpus_dir)
+def test_as_of_date_ignores_later_articles(corpus: Corpus) -> None:
+    service = _service(corpus)
     as_of = _ids(service, "Okonkwo-Lindqvist reserves warning river", k=20,
                  as_of=date(2024, 3, 20))
     assert "treasurer" in as_of and "flood" not in as_of
@@ -95,7 +111,7 @@ def test_as_of_date_ignores_later_articles(corpus_dir: Path) -> None:
 def test_near_identical_wire_copies_yield_one_citation(tmp_path: Path) -> None:
     story = ("Negotiators from both sides met in Doha on Thursday and agreed on a framework for "
              "a prisoner exchange, officials said. The exchange could begin next week.")
-    service = _service(tmp_path / "data")
+    service = _service(Corpus(tmp_path / "data", {}))
     service.ingestor.ingest_articles([
         Article(id="ap-copy", title="Prisoner exchange framework agreed", source="AP",
                 text=story),
@@ -119,23 +135,23 @@ def test_latest_questions_prefer_recent_articles_unless_recency_is_off(tmp_path:
                 text=f"The central bank set its main interest rate at {rate} percent.")
         for month, rate in [(1, "4.5"), (4, "4.25"), (6, "4.0")]
     ]
-    service = _service(tmp_path / "data")
+    service = _service(Corpus(tmp_path / "data", {}))
     service.ingestor.ingest_articles(articles)
     service.sync_keywords()
     as_of = Filters(as_of=date(2024, 6, 12))
     recent = _ids(service, "What is the latest central bank interest rate?", k=3,
                   **as_of.model_dump())
     assert recent[0] == "rate-6"
-    no_recency = _service(tmp_path / "data", recency_half_life_days=0)
+    no_recency = _service(Corpus(tmp_path / "data", {}), recency_half_life_days=0)
     scores = [p.scores["recency"] for p in no_recency.retriever.retrieve(
         "What is the latest central bank interest rate?", 3, to_search_filter(as_of))]
     assert scores == [0.0, 0.0, 0.0]
 
 
 def test_a_cross_encoder_given_by_path_orders_the_candidates(tmp_path: Path,
-                                                             corpus_dir: Path) -> None:
+                                                             corpus: Corpus) -> None:
     model_dir = _tiny_cross_encoder(tmp_path / "cross-encoder")
-    service = _service(corpus_dir, reranker=f"cross-encoder:{model_dir}")
+    service = _service(corpus, reranker=f"cross-encoder:{model_dir}")
     passages = service.retriever.retrieve("council budget debate", 5)
     from sentence_transformers import CrossEncoder
 

@@ -1,16 +1,26 @@
-"""Ingest into a real embedded Chroma store with the real model: idempotent, replacing, robust."""
+"""Ingest with the real model into a real Chroma store, embedded and server alike: idempotent,
+replacing, robust."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from chatbot.service import ChatService
+from chatbot.service import ChatService, create_service
+from chatbot.settings import Settings
 from index.articles import Article
-from index.store import article_key
+from index.store import ArticleWrite, ChromaStore, article_key
 from tests.conftest import SEEDS
+
+
+@pytest.fixture
+def service(store_settings: Settings) -> ChatService:
+    """Every ingest behaviour must hold for an embedded store and for a Chroma server."""
+    return create_service(store_settings)
 
 
 def _write_jsonl(path: Path, articles: list[dict[str, object]]) -> Path:
@@ -79,3 +89,42 @@ def test_stale_passages_of_an_interrupted_write_are_never_retrieved(service: Cha
     # The next write of that article sweeps the leftover away.
     service.ingestor.ingest_articles([article.model_copy(update={"title": "Truce talks"})])
     assert service.store.count_passages() == 1
+
+
+class _RejectingStore(ChromaStore):
+    """A real Chroma store that refuses any write holding an article titled "Rejected",
+    as a server refuses a record it cannot take."""
+
+    def write_articles(self, writes: Sequence[ArticleWrite]) -> list[tuple[str, str]]:
+        if any(w.article.title == "Rejected" for w in writes):
+            raise ValueError("record refused")
+        return super().write_articles(writes)
+
+
+def test_an_article_the_store_refuses_fails_alone(service: ChatService) -> None:
+    service.ingestor.store = _RejectingStore(service.store.client, service.store.name)
+    articles = [Article(id=f"story-{i}", title="Rejected" if i == 2 else f"Story {i}",
+                        text=f"Story number {i} says the council met on day {i}.")
+                for i in range(5)]
+    report = service.ingestor.ingest_articles(articles)
+    assert sorted(report.added) == ["story-0", "story-1", "story-3", "story-4"]
+    assert [origin for origin, _ in report.failed] == ["input[2]"]
+    assert "record refused" in report.failed[0][1]
+    assert service.store.count_articles() == 4
+    assert service.store.count_passages() == report.passages_written == 4
+
+
+def test_a_batch_of_articles_is_stored_whole_and_in_order(service: ChatService) -> None:
+    articles = [Article(id=f"story-{i}", title=f"Story {i}",
+                        text=" ".join(f"Sentence {j} of story {i} about the harbour works."
+                                      for j in range(40)))
+                for i in range(12)]
+    report = service.ingestor.ingest_articles(articles)
+    assert report.counts["added"] == 12
+    for article in articles:
+        key = article_key(article.id)
+        text = service.store.article_text(key)
+        passages = service.store.passages_of({key: service.store.current_versions([key])[key]})
+        assert text is not None and passages[key]
+        assert all(text[p.start:p.end] == p.text for p in passages[key])
+        assert passages[key][0].start == 0 and passages[key][-1].end == len(text)
