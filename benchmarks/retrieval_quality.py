@@ -88,13 +88,16 @@ def main() -> None:
     parser.add_argument("--configs", default=",".join(CONFIGS))
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--label", default="", help="Suffix for row names (e.g. +cleaning).")
+    parser.add_argument("--set", action="append", default=[], metavar="SETTING=VALUE",
+                        help="A setting for every configuration, e.g. --set sentence_budget=8.")
     parser.add_argument("--skip-ingest", action="store_true",
                         help="Measure the store as it is (e.g. built by an older cleaner).")
     args = parser.parse_args()
 
     questions = [json.loads(line) for line in (args.bench / "questions.jsonl").open()]
     questions = questions[:args.limit] if args.limit else questions
-    service = create_service(load_settings(data_dir=args.data_dir))
+    overrides = dict(item.split("=", 1) for item in args.set)
+    service = create_service(load_settings(data_dir=args.data_dir, **overrides))
     results: dict[str, Any] = {"questions": len(questions), "rows": {}}
     if args.skip_ingest:
         service.sync_keywords()
@@ -105,7 +108,7 @@ def main() -> None:
         print(f"ingest: {report.counts} in {results['ingest_s']}s")
     print(f"index: {service.stats()}")
     for name in args.configs.split(","):
-        settings = load_settings(data_dir=args.data_dir, **CONFIGS[name])
+        settings = load_settings(data_dir=args.data_dir, **{**overrides, **CONFIGS[name]})
         row_service = ChatService(settings, service.store, service.embedder, service.keywords)
         summary = evaluate(row_service, questions)
         results["rows"][name + args.label] = summary

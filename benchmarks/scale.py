@@ -7,7 +7,8 @@
 with benchmarks/retrieval_quality.py). Larger corpora are made from its real text,
 re-identified: copy k of an article gets a new id and URL and is dated k weeks earlier, and
 keeps its passages and their vectors (the same text has the same embedding, so nothing is
-re-encoded). Stores are written through ChromaStore.write_article, the ingest's own write path.
+re-encoded). Stores are written through ChromaStore.write_articles, the ingest's own write
+path.
 
 Each size is then measured in a fresh process: start-up to first answer, ``ask`` and
 ``retrieve`` p50/p95 over dev questions asked "as of" their dates (warm), and peak memory.
@@ -43,28 +44,20 @@ def build(source: Path, target: Path, size: int) -> float:
     from chatbot.service import create_service
     from chatbot.settings import load_settings
     from index.articles import Article
-    from index.chunking import Chunk
+    from index.store import ArticleWrite
 
     if target.exists():
         shutil.rmtree(target)
     start = time.perf_counter()
     src = create_service(load_settings(data_dir=source))
     dst = create_service(load_settings(data_dir=target))
+    originals = _stored_articles(src.store)
+    writes: list[ArticleWrite] = []
     written = 0
-    copy = 0
-    records = src.store.articles.get(include=["metadatas", "documents"])
-    while written < size:
-        for key, meta, text in zip(records["ids"], records["metadatas"], records["documents"],
-                                   strict=True):
-            got = src.store.passages.get(
-                where={"$and": [{"article_key": key}, {"version": meta["version"]}]},
-                include=["metadatas", "embeddings"])
-            order = sorted(range(len(got["ids"])), key=lambda i: got["metadatas"][i]["start"])
-            chunks = [Chunk(n, int(got["metadatas"][i]["start"]), int(got["metadatas"][i]["end"]),
-                            text[int(got["metadatas"][i]["start"]):int(got["metadatas"][i]["end"])],
-                            tuple(tuple(s) for s in json.loads(got["metadatas"][i]["sentences"])))
-                      for n, i in enumerate(order)]
-            if not chunks or written + len(chunks) > size:
+    for copy in range(1000):
+        before = written
+        for meta, text, chunks, vectors in originals:
+            if written + len(chunks) > size:
                 continue
             published = date.fromisoformat(meta["published"]) - timedelta(weeks=copy) \
                 if meta["published"] else None
@@ -72,14 +65,48 @@ def build(source: Path, target: Path, size: int) -> float:
                               source=meta["source"], published=published,
                               url=f"{meta['url']}#copy{copy}" if meta["url"] else None,
                               text=text)
-            dst.store.write_article(article, article.identity(), chunks,
-                                    got["embeddings"][order] if len(order) else [])
+            writes.append(ArticleWrite(article, article.identity(), chunks, vectors))
             written += len(chunks)
-        copy += 1
-        if copy > 1000:
+            if len(writes) == 200:
+                dst.store.write_articles(writes)
+                writes = []
+        if written in (before, size):  # full, or nothing more fits
             break
+    dst.store.write_articles(writes)
     dst.sync_keywords()
     return time.perf_counter() - start
+
+
+def _stored_articles(store: Any) -> list[tuple[dict[str, Any], str, list[Any], Any]]:
+    """Every current article of a store: metadata, text, chunks and their vectors, read once."""
+    import numpy as np
+
+    from index.chunking import Chunk
+
+    records = store.articles.get(include=["metadatas", "documents"])
+    versions = {key: meta["version"] for key, meta in zip(records["ids"], records["metadatas"],
+                                                          strict=True)}
+    passages: dict[str, list[tuple[dict[str, Any], Any]]] = {key: [] for key in versions}
+    offset, page = 0, 5000
+    while True:
+        got = store.passages.get(include=["metadatas", "embeddings"], offset=offset, limit=page)
+        for meta, vector in zip(got["metadatas"], got["embeddings"], strict=True):
+            if versions.get(meta["article_key"]) == meta["version"]:
+                passages[meta["article_key"]].append((meta, vector))
+        if len(got["ids"]) < page:
+            break
+        offset += page
+    originals = []
+    for key, meta, text in zip(records["ids"], records["metadatas"], records["documents"],
+                               strict=True):
+        found = sorted(passages[key], key=lambda item: item[0]["start"])
+        if not found:
+            continue
+        chunks = [Chunk(n, int(m["start"]), int(m["end"]), text[int(m["start"]):int(m["end"])],
+                        tuple(tuple(s) for s in json.loads(m["sentences"])))
+                  for n, (m, _) in enumerate(found)]
+        originals.append((meta, text, chunks, np.asarray([v for _, v in found], np.float32)))
+    return originals
 
 
 def measure(data_dir: Path, questions: int, chroma_url: str | None) -> dict[str, Any]:

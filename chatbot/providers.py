@@ -53,6 +53,7 @@ def create_answering(settings: Settings, embedder: Embedder) -> Answering:
 
 def _build(settings: Settings, embedder: Embedder) -> Answering:
     extractive = ExtractiveAnswerer(embedder, max_sentences=settings.max_answer_sentences,
+                                    sentence_budget=settings.sentence_budget,
                                     min_evidence=settings.min_evidence)
     match settings.answerer:
         case "extractive":

@@ -18,7 +18,7 @@ from chatbot.rerank import make_reranker
 from chatbot.retrieve import Retriever
 from chatbot.schema import Answer, Filters, StreamEvent, Turn
 from chatbot.settings import Settings
-from index.embedding import Embedder, LlamaIndexEmbedding
+from index.embedding import Embedder, LlamaIndexEmbedding, use_threads
 from index.lexical import KeywordIndex
 from index.pipeline import Ingestor, IngestReport, ProgressFactory
 from index.store import ChromaStore, Passage, SearchFilter, open_client
@@ -170,6 +170,7 @@ def _timed(timings: dict[str, float], key: str) -> Iterator[None]:
 
 def create_service(settings: Settings) -> ChatService:
     """The app factory: one service, built once, shared by every front end."""
+    use_threads(settings.torch_threads)
     embedder = Embedder(settings.embedding_model)
     # llama-index must never fall back to its hosted defaults.
     LlamaSettings.embed_model = LlamaIndexEmbedding(embedder)

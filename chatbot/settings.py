@@ -48,6 +48,9 @@ class Settings(BaseSettings):
                               description="Chunk budget in model word-pieces (MiniLM reads 256).")
     chunk_overlap_sentences: int = Field(1, ge=0, le=5)
     max_article_chars: int = Field(2_000_000, ge=1000)
+    torch_threads: int | None = Field(
+        1, ge=1, description="CPU threads of the embedding model; unset = one per core. One is "
+        "fastest for questions and when other processes share the cores.")
 
     # Retrieval.
     retrieval: Literal["hybrid", "dense"] = Field(
@@ -67,6 +70,9 @@ class Settings(BaseSettings):
     candidates: int = Field(40, ge=1, le=500, description="Passages fetched before ranking.")
     passages: int = Field(8, ge=1, le=50, description="Passages the answerer reads.")
     max_answer_sentences: int = Field(3, ge=1, le=10)
+    sentence_budget: int = Field(
+        16, ge=1, le=200, description="Sentences the answerer encodes per question (the most "
+        "promising by cheap signals); encoding them is most of an answer's time.")
     min_evidence: float = Field(
         0.35, description="Decline when the best sentence scores below this (0..1).")
 

@@ -38,6 +38,19 @@ def _load_model(path: str) -> SentenceTransformer:
     return SentenceTransformer(path, device="cpu", local_files_only=True)
 
 
+def use_threads(threads: int | None) -> None:
+    """Set the model's CPU threads for the whole process (torch's setting is process-wide).
+
+    torch defaults to one thread per core. On a small machine whose cores are also busy with
+    Chroma, the web server or another process, its threads wait on each other, and a question
+    took about three times longer with two threads than with one.
+    """
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
 class Embedder:
     """Encodes passages and queries into unit vectors (cosine similarity is a dot product).
 
