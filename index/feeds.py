@@ -23,7 +23,7 @@ from index.fetch import Fetched, Fetcher, FetchError
 
 Kind = Literal["auto", "feed", "page"]
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-_FEED_TYPE_WORDS = ("xml", "rss", "atom")
+_FEED_TYPE_WORDS = ("rss", "atom")
 
 
 class FeedError(ValueError):
@@ -82,14 +82,13 @@ def _day(parsed_time: Any) -> date | None:
 
 
 def looks_like_feed(fetched: Fetched) -> bool:
-    """Whether a response is a feed rather than a page, by its type, else by its first bytes."""
-    content_type = fetched.content_type.lower()
-    if any(word in content_type for word in _FEED_TYPE_WORDS) and "xhtml" not in content_type:
+    """Whether a response is a feed rather than a page: by its root element (servers often
+    label feeds text/html or text/xml), else by an RSS/Atom content type."""
+    head = fetched.body[:1000].lower()
+    if any(root in head for root in (b"<rss", b"<feed", b"<rdf:rdf")):
         return True
-    if any(html in content_type for html in _HTML_TYPES):
-        return False
-    head = fetched.body[:500].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf"))
+    return any(word in fetched.content_type.lower() for word in _FEED_TYPE_WORDS) and \
+        "html" not in fetched.content_type.lower()
 
 
 @dataclass
