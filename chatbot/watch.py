@@ -9,6 +9,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
 
 from chatbot.sources import SourceManager
 
@@ -51,3 +56,19 @@ class BackgroundWatcher:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=60)
+
+
+def watch_while_serving(app: FastAPI, watcher: BackgroundWatcher) -> None:
+    """Run ``watcher`` from the app's startup to its shutdown (wrapping its lifespan)."""
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(served: Any) -> AsyncIterator[Any]:
+        watcher.start()
+        try:
+            async with inner(served) as state:
+                yield state
+        finally:
+            watcher.stop()
+
+    app.router.lifespan_context = lifespan

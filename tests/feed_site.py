@@ -11,7 +11,8 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass
-from email.utils import formatdate
+from datetime import UTC, date, datetime
+from email.utils import format_datetime, formatdate
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -124,3 +125,38 @@ def article_page(title: str, paragraphs: list[str], published: str = "") -> str:
             "<nav><a href='/'>Home</a> <a href='/world'>World</a></nav>"
             f"<article><h1>{escape(title)}</h1>{body}</article>"
             "<footer>Copyright The Test Gazette</footer></body></html>")
+
+
+TODAY = date.today()
+
+STORIES = {
+    "/news/bridge": ("Council approves harbour bridge rebuild",
+                     ["The town council of Port Elms approved the rebuild of the harbour bridge "
+                      "on Monday after storm damage closed it in January.",
+                      "Works start in April and the new bridge should open in two years."]),
+    "/news/library": ("Library reopens after flood",
+                      ["The central library of Marston reopened on Friday after a flood in the "
+                       "basement destroyed four thousand books last winter.",
+                       "Volunteers catalogued donated books for three months."]),
+    "/news/ferry": ("Ferry service to Gull Island resumes",
+                    ["Ferries to Gull Island resumed on Saturday after the pier was repaired, "
+                     "the operator Blue Line said.",
+                     "Two crossings a day run until the summer timetable starts."]),
+}
+
+
+def publish(site: FeedSite, stories: dict[str, tuple[str, list[str]]],
+            path: str = "/feed.xml") -> str:
+    """Serve each story's page and a feed listing them all (dated today, by Ann Writer)."""
+    items = []
+    for link, (title, paragraphs) in stories.items():
+        items.append({"link": site.put(link, article_page(title, paragraphs)),
+                      "title": f"Feed: {title}", "author": "Ann Writer",
+                      "pubDate": format_datetime(_noon(TODAY))})
+    return site.put(path, rss("Port Elms Gazette", items), content_type="application/rss+xml")
+
+
+def _noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)

@@ -6,8 +6,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date, timedelta
-from email.utils import format_datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,24 +16,7 @@ from chatbot.service import ChatService
 from chatbot.sources import SourceManager
 from index.articles import Article
 from tests.conftest import make_settings
-from tests.feed_site import FeedSite, article_page, rss
-
-TODAY = date.today()
-
-STORIES = {
-    "/news/bridge": ("Council approves harbour bridge rebuild",
-                     ["The town council of Port Elms approved the rebuild of the harbour bridge "
-                      "on Monday after storm damage closed it in January.",
-                      "Works start in April and the new bridge should open in two years."]),
-    "/news/library": ("Library reopens after flood",
-                      ["The central library of Marston reopened on Friday after a flood in the "
-                       "basement destroyed four thousand books last winter.",
-                       "Volunteers catalogued donated books for three months."]),
-    "/news/ferry": ("Ferry service to Gull Island resumes",
-                    ["Ferries to Gull Island resumed on Saturday after the pier was repaired, "
-                     "the operator Blue Line said.",
-                     "Two crossings a day run until the summer timetable starts."]),
-}
+from tests.feed_site import STORIES, TODAY, FeedSite, article_page, publish
 
 
 @pytest.fixture
@@ -42,23 +24,6 @@ def site() -> Iterator[FeedSite]:
     server = FeedSite()
     yield server
     server.stop()
-
-
-def publish(site: FeedSite, stories: dict[str, tuple[str, list[str]]],
-            path: str = "/feed.xml") -> str:
-    """Serve each story's page and a feed listing them all (dated today, by Ann Writer)."""
-    items = []
-    for link, (title, paragraphs) in stories.items():
-        items.append({"link": site.put(link, article_page(title, paragraphs)),
-                      "title": f"Feed: {title}", "author": "Ann Writer",
-                      "pubDate": format_datetime(_noon(TODAY))})
-    return site.put(path, rss("Port Elms Gazette", items), content_type="application/rss+xml")
-
-
-def _noon(day: date) -> Any:
-    from datetime import datetime, timezone
-
-    return datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc)
 
 
 def manager_for(service: ChatService, feeds: list[str], **settings: Any) -> SourceManager:
