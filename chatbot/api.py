@@ -32,6 +32,8 @@ from chatbot.ratelimit import RateLimiter, too_many_message
 from chatbot.schema import Answer, Filters, StreamEvent, Turn
 from chatbot.service import ChatService, QuestionError, create_service
 from chatbot.settings import Settings
+from chatbot.sources import SourceManager
+from chatbot.watch import BackgroundWatcher, watch_while_serving
 from chatbot.web import build_ui, ui_css
 from index.store import StoreUnavailableError
 
@@ -194,10 +196,14 @@ def create_app(settings: Settings) -> FastAPI:
         return RedirectResponse(f"{UI_PATH}/")
 
     feedback = FeedbackLog(settings.feedback_path)
-    ui = build_ui(service, settings, limiter, feedback)
-    return gr.mount_gradio_app(
+    sources = SourceManager(service, settings)
+    ui = build_ui(service, settings, limiter, feedback, sources)
+    mounted = gr.mount_gradio_app(
         app, ui, path=UI_PATH, css=ui_css(), footer_links=["api"], run_history=False,
         ssr_mode=False, mcp_server=False, pwa=False, show_error=False)
+    if settings.watch:
+        watch_while_serving(mounted, BackgroundWatcher(sources))
+    return mounted
 
 
 def widget_script() -> str:

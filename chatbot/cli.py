@@ -18,6 +18,7 @@ from chatbot.providers import AnswererUnavailableError
 from chatbot.schema import Answer, Filters, Turn
 from chatbot.service import ChatService, QuestionError, create_service
 from chatbot.settings import Settings, load_settings
+from chatbot.source_cli import ingest_sources, is_url, print_sources, run_watch
 from index.pipeline import IngestReport, Progress
 from index.store import StoreUnavailableError
 
@@ -78,13 +79,23 @@ class _Bar(Progress):
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .json "
-                                                     ".jsonl), read recursively.")],
+    paths: Annotated[list[str] | None, typer.Argument(
+        help="Files or folders (.txt .md .html .json .jsonl), read recursively, and feed or "
+             "page URLs (http/https).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    sources: Annotated[bool, typer.Option(
+        "--sources", help="Also poll every source of sources.toml / [sources].")] = False,
 ) -> None:
     """Add or update articles in the index; unchanged ones are skipped."""
+    if not paths and not sources:
+        _fail("give files, folders or URLs to ingest, or --sources")
     service = _service()
-    report = service.ingest(paths, progress=_Bar)
+    files = [Path(p) for p in paths or [] if not is_url(p)]
+    report = service.ingest(files, progress=_Bar) if files else IngestReport()
+    try:
+        ingest_sources(service, [p for p in paths or [] if is_url(p)], sources, report, err)
+    except ValueError as exc:
+        _fail(str(exc))
     if as_json:
         print(json.dumps(_report_dict(report), indent=2))
     else:
@@ -218,13 +229,15 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on [default: 127.0.0.1].")
                     ] = None,
     port: Annotated[int | None, typer.Option(help="Port [default: 7860].")] = None,
+    watch: Annotated[bool | None, typer.Option(
+        "--watch", help="Poll the sources in the background while serving.")] = None,
 ) -> None:
     """Serve the web chat, the HTTP API and the embeddable widget."""
     import uvicorn
 
     from chatbot.api import UI_PATH, create_app
 
-    settings = _settings(host=host, port=port)
+    settings = _settings(host=host, port=port, watch=watch)
     try:
         web_app = create_app(settings)
     except StoreUnavailableError as exc:
@@ -296,6 +309,25 @@ def _label(index: int, configs: tuple[Path, Path]) -> str:
     """A configuration's name in tables and folders: its file name, made unique."""
     a, b = (path.stem for path in configs)
     return configs[index].stem if a != b else f"{'AB'[index]}-{configs[index].stem}"
+
+
+@app.command(name="sources")
+def sources_() -> None:
+    """List the sources: last poll, status, article count and last error of each."""
+    try:
+        print_sources(_settings(), out)
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def watch() -> None:
+    """Poll the sources whenever they are due, logging what changed, until Ctrl-C."""
+    service = _service()
+    try:
+        run_watch(service, out)
+    except ValueError as exc:
+        _fail(str(exc))
 
 
 def main() -> None:

@@ -19,6 +19,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from chatbot.source_config import SourcesConfig
+
 DEFAULT_CONFIG_FILE = Path("newsbot.toml")
 CONFIG_FILE_ENV = "NEWSBOT_CONFIG"
 DEFAULT_EXAMPLE_QUESTIONS = (
@@ -122,6 +124,22 @@ class Settings(BaseSettings):
     local_context_tokens: int = Field(4096, ge=512, le=32_768)
     local_threads: int | None = Field(None, ge=1, description="CPU threads; unset = all cores.")
 
+    # Sources: feeds and folders polled on a schedule (`newsbot watch`, `serve --watch`).
+    sources_file: Path = Field(
+        Path("sources.toml"), description="Feeds and folders to follow, when the file exists.")
+    sources: SourcesConfig | None = Field(
+        None, description="The same list as a [sources] table of newsbot.toml.")
+    watch: bool = Field(False, description="`newsbot serve` polls the sources in the background.")
+    retention_days: int | None = Field(
+        None, ge=1, description="Drop articles published more than N days ago; unset = keep all.")
+    fetch_timeout_seconds: float = Field(15.0, gt=0, le=300)
+    fetch_max_bytes: int = Field(5_000_000, ge=10_000, description="Larger pages are refused.")
+    fetch_max_redirects: int = Field(5, ge=0, le=20)
+    fetch_delay_seconds: float = Field(
+        1.0, ge=0, description="Pause between two requests to one host (politeness).")
+    admin_keys: list[SecretStr] = Field(
+        default_factory=list, description="Keys that unlock the web UI's Sources tab.")
+
     # Evaluate.
     eval_store_dir: Path | None = Field(
         None, description="Where `newsbot eval --corpus` keeps one store per corpus; "
@@ -156,6 +174,11 @@ class Settings(BaseSettings):
     def keyword_path(self) -> Path:
         """The keyword index is a per-machine cache of the store, named after the index."""
         return self.data_dir / "keyword" / self.index_name
+
+    @property
+    def sources_state_path(self) -> Path:
+        """Where each source's last poll, status and HTTP validators are kept."""
+        return self.data_dir / "sources"
 
     @property
     def feedback_path(self) -> Path:

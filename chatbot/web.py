@@ -26,6 +26,8 @@ from chatbot.render import AnsweredTurn, answer_html, sources_html, streaming_ht
 from chatbot.schema import Answer, Filters, Turn
 from chatbot.service import ChatService, QuestionError
 from chatbot.settings import Settings
+from chatbot.sources import SourceManager
+from chatbot.sources_tab import build_sources_tab, sources_tab_allowed
 
 log = logging.getLogger(__name__)
 
@@ -241,15 +243,16 @@ def list_outlets(service: ChatService, page: int = 1000) -> list[str]:
 
 
 def build_ui(service: ChatService, settings: Settings, limiter: RateLimiter,
-             feedback: FeedbackLog) -> gr.Blocks:
-    """The chat page: conversation and question box on the left, filters and sources right."""
+             feedback: FeedbackLog, source_manager: SourceManager | None = None) -> gr.Blocks:
+    """The chat page: conversation and question box on the left, filters and sources right;
+    with a SourceManager, a Sources tab beside the chat (see chatbot.sources_tab)."""
     ui = ChatUI(service, limiter, feedback)
     with gr.Blocks(title="newsbot", analytics_enabled=False) as demo:
         turns = gr.State([])
         pending = gr.State(None)
         gr.HTML('<div class="nb-header"><h1>newsbot</h1><p>Ask about the news. Every sentence '
                 'of an answer cites the passage it comes from.</p></div>', js_on_load=None)
-        with gr.Row(equal_height=False):
+        with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
                 chatbot = gr.Chatbot(
                     elem_id="nb-chat", label="Conversation", height=520, render_markdown=False,
@@ -281,6 +284,9 @@ def build_ui(service: ChatService, settings: Settings, limiter: RateLimiter,
                                         type="string", elem_id="nb-until")
                 sources = gr.HTML(sources_html([]), elem_id="nb-sources", js_on_load=None,
                                   label="Sources")
+        if source_manager is not None and sources_tab_allowed(settings):
+            with gr.Tab("Sources", id="sources", elem_id="nb-sources-tab"):
+                build_sources_tab(source_manager, settings)
 
         asking: dict[str, Any] = {
             "fn": ui.respond, "inputs": [question, turns, outlets, since, until],

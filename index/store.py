@@ -297,6 +297,14 @@ class ChromaStore:
         self.articles.delete(ids=[key])
         self.passages.delete(where={"article_key": key})
 
+    def published_before(self, day: date) -> dict[str, str]:
+        """Article key -> id of the articles published before ``day`` (undated ones excluded)."""
+        got = self.articles.get(where={"$and": [{"published_day": {"$gt": 0}},
+                                                {"published_day": {"$lt": day_number(day)}}]},
+                                include=["metadatas"])
+        return {record_id: str(m["article_id"])
+                for record_id, m in zip(got["ids"], got["metadatas"] or [], strict=True)}
+
     # -- reading ------------------------------------------------------------------------------
 
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None,
