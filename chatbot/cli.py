@@ -93,7 +93,7 @@ def ingest(
     files = [Path(p) for p in paths or [] if not is_url(p)]
     report = service.ingest(files, progress=_Bar) if files else IngestReport()
     try:
-        ingest_sources(service, [p for p in paths or [] if is_url(p)], sources, report, err)
+        ingest_sources(service, [p for p in paths or [] if is_url(p)], sources, report)
     except ValueError as exc:
         _fail(str(exc))
     if as_json:

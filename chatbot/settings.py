@@ -51,8 +51,8 @@ class Settings(BaseSettings):
     chunk_overlap_sentences: int = Field(1, ge=0, le=5)
     max_article_chars: int = Field(2_000_000, ge=1000)
     torch_threads: int | None = Field(
-        1, ge=1, description="CPU threads of the embedding model; unset = one per core. One is "
-        "fastest for questions and when other processes share the cores.")
+        None, ge=1, description="CPU threads of the embedding model; unset = one per core. "
+        "Set 1 when other busy processes share the cores.")
 
     # Retrieval.
     retrieval: Literal["hybrid", "dense"] = Field(

@@ -26,7 +26,7 @@ def is_url(text: str) -> bool:
 
 
 def ingest_sources(service: ChatService, urls: Sequence[str], all_sources: bool,
-                   report: IngestReport, err: Console) -> None:
+                   report: IngestReport) -> None:
     """Ingest feed/page URLs and, with ``all_sources``, poll every source; merged into
     ``report``. A source that cannot be read at all is reported as one failure."""
     manager = SourceManager(service, service.settings)
@@ -34,10 +34,7 @@ def ingest_sources(service: ChatService, urls: Sequence[str], all_sources: bool,
     if all_sources:
         results += manager.poll()
     for result in results:
-        _merge(report, result)
-        if result.error:
-            err.print(f"[red]source failed[/red] {escape(result.source.location)}: "
-                      f"{escape(result.error)}")
+        _merge(report, result)  # a failed source is listed once, among the report's failures
 
 
 def _merge(report: IngestReport, result: PollResult) -> None:

@@ -41,9 +41,10 @@ def _load_model(path: str) -> SentenceTransformer:
 def use_threads(threads: int | None) -> None:
     """Set the model's CPU threads for the whole process (torch's setting is process-wide).
 
-    torch defaults to one thread per core. On a small machine whose cores are also busy with
-    Chroma, the web server or another process, its threads wait on each other, and a question
-    took about three times longer with two threads than with one.
+    torch defaults to one thread per core, the fastest on an idle machine (two threads encode
+    a question's sentences about twice as fast as one here). When other busy processes share
+    the cores, its threads wait on each other: a question then took about three times longer
+    with two threads than with one.
     """
     if threads:
         import torch
