@@ -28,8 +28,9 @@ class FakeLLMServer:
 
     Behaviours: ``error`` (HTTP 500), ``context`` (llama.cpp's context-size error), ``slow``
     (answers after ``slow_seconds``), ``drip`` (a token every 0.2 s, forever: only a deadline
-    stops it), ``garbage`` (a stream of non-JSON), ``html`` (a web page, not a stream), ``empty`` (a stream with no text), and
-    ``script`` (streams ``answer`` word by word, or ``condensed`` to a rewrite request).
+    stops it), ``garbage`` (a stream of non-JSON), ``html`` (a web page, not a stream),
+    ``empty`` (a stream with no text), and ``script`` (streams ``answer`` word by word, or
+    ``condensed`` to a rewrite request).
     """
 
     def __init__(self) -> None:
