@@ -25,7 +25,7 @@ from tests.conftest import make_settings
 from tests.robustness.store_audit import audit_store
 
 NEWSBOT = Path(sys.executable).parent / "newsbot"
-ARTICLES = 80
+ARTICLES = 40
 
 # Ingests the given paths into the store in argv[1], printing a line per stored article.
 # Large embedding batches make the writes of many articles follow each other closely.
