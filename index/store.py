@@ -292,21 +292,15 @@ class ChromaStore:
             for batch in _batches(stale, self._max_batch):
                 self.passages.delete(ids=batch)
 
-    def remove_leftovers(self, versions: dict[str, str], batch: int = 100) -> None:
+    def remove_leftovers(self, versions: dict[str, str]) -> None:
         """Delete the passages of these articles (key -> current version) of other versions.
 
         A writer killed after an article's record flipped to the new version but before the old
         version's passages were deleted leaves them behind. Readers never see them, but they
         hold disk and dense-search slots, and since the article then counts as unchanged, no
-        later write of it would remove them. Calling this for unchanged articles does; when
-        there is nothing to remove it costs one filtered delete per ``batch`` articles.
+        later write of it would remove them. The ingest calls this for unchanged articles.
         """
-        keys = list(versions)
-        for lo in range(0, len(keys), batch):
-            clauses: list[dict[str, Any]] = [
-                {"$and": [{"article_key": key}, {"version": {"$ne": versions[key]}}]}
-                for key in keys[lo:lo + batch]]
-            self.passages.delete(where=clauses[0] if len(clauses) == 1 else {"$or": clauses})
+        self._delete_superseded(versions)
 
     def delete_article(self, key: str) -> None:
         """Remove an article and all its passages (every version)."""
