@@ -58,11 +58,13 @@ def timed(run: Callable[[str], Any], count: int, warmup: int) -> list[float]:
     return samples
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(data_dir: Path, **settings: str) -> tuple[subprocess.Popen[bytes], str]:
+    """`newsbot serve` on a free 127.0.0.1 port, once healthy; ``settings`` become NEWSBOT_*."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "NEWSBOT_DATA_DIR": str(data_dir), "NEWSBOT_RATE_LIMIT_PER_MINUTE": "0"}
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(data_dir), "NEWSBOT_RATE_LIMIT_PER_MINUTE": "0",
+           **{f"NEWSBOT_{name.upper()}": value for name, value in settings.items()}}
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "newsbot"), "serve", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -19,6 +19,10 @@ WRONG_TYPE = 0.5
 NO_NEW_NAME = 0.7
 RESTATES_QUESTION = 0.3
 IS_A_QUESTION = 0.5
+# Articles are written by strangers: a sentence that gives orders to the answering system
+# ("ignore previous instructions", "reveal your system prompt") is never evidence, however
+# many of the question's words it repeats to get picked.
+ADDRESSES_THE_BOT = 0.0
 # A sentence must add at least this many content terms the question does not have.
 _MIN_NEW_TERMS = 2
 
@@ -46,6 +50,10 @@ _ASKS_NAME = re.compile(r"^\s*(who|whose|which)\b|^\s*what (company|country|city
                         r"group|organi[sz]ation|agency|brand|app|party|nation|film|movie|show|"
                         r"song|album|book|person)\b", re.I)
 
+_ORDERS = re.compile(r"\b(ignore|disregard|forget)\s+(all\s+)?(the\s+|of\s+)?(previous|prior|"
+                     r"above|earlier|your|any|all)\b.{0,20}\b(instructions?|prompts?|rules)\b"
+                     r"|\bsystem prompt\b", re.I)
+
 _YES_NO = re.compile(r"^\s*(is|are|was|were|has|have|had|did|does|do|can|could|will|would|"
                      r"should)\b", re.I)
 
@@ -60,6 +68,8 @@ def fits_answer_type(question: str, sentence: str) -> bool:
 
 def answer_fit(question: str, sentence: str) -> float:
     """1.0 when the sentence can answer the question, less for each check it fails."""
+    if _ORDERS.search(sentence):
+        return ADDRESSES_THE_BOT
     factor = 1.0 if fits_answer_type(question, sentence) else WRONG_TYPE
     if _ASKS_NAME.search(question):
         asked = {n.lower() for n in names(question)}

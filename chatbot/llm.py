@@ -14,6 +14,7 @@ whose timeout restarts with every streamed byte.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -44,6 +45,10 @@ def openai_compatible_llm(base_url: str, model: str, api_key: str | None, timeou
                           context_window: int = 4096) -> OpenAILike:
     """An LLM for any OpenAI-compatible chat endpoint. No retries: a failed call falls back to
     the extractive answer at once instead of keeping the user waiting."""
+    # The OpenAI client logs whole requests at DEBUG (the articles and the question in the
+    # prompt): not even a debugging deployment may write article text to its logs.
+    logging.getLogger("openai").setLevel(max(logging.INFO,
+                                             logging.getLogger("openai").getEffectiveLevel()))
     return OpenAILike(model=model, api_base=base_url, api_key=api_key or "none",
                       is_chat_model=True, is_function_calling_model=False,
                       context_window=context_window, max_tokens=max_tokens,

@@ -64,6 +64,10 @@ class Article(BaseModel):
             return []
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        if not isinstance(value, list | tuple):
+            # A TypeError here would escape validation and abort the whole file's ingest.
+            raise ValueError("authors must be a list of names or a comma-separated string, "
+                             f"not {type(value).__name__}")
         return [str(author) for author in value]
 
     @field_validator("id", "url", mode="before")
@@ -183,6 +187,8 @@ def load_json_text(text: str, origin: str, jsonl: bool) -> Iterator[Loaded]:
                 records.append((f"{origin}:{number}", json.loads(line)))
             except json.JSONDecodeError as exc:
                 yield Loaded(f"{origin}:{number}", error=f"malformed JSON: {exc.msg}")
+        if not records and not text.strip():
+            yield Loaded(origin, error="empty file: no JSON lines")
         yield from _articles_from_records(records)
         return
     try:
@@ -191,6 +197,8 @@ def load_json_text(text: str, origin: str, jsonl: bool) -> Iterator[Loaded]:
         yield Loaded(origin, error=f"malformed JSON at line {exc.lineno}: {exc.msg}")
         return
     items = data if isinstance(data, list) else [data]
+    if not items:
+        yield Loaded(origin, error="no articles: the JSON list is empty")
     yield from _articles_from_records(
         (f"{origin}[{i}]" if isinstance(data, list) else origin, item)
         for i, item in enumerate(items)
@@ -242,11 +250,17 @@ def load_file(path: Path, root: Path | None = None, max_chars: int = DEFAULT_MAX
 
 
 def iter_files(path: Path) -> Iterator[Path]:
-    """Supported files under a folder, recursively, in a stable order; hidden entries skipped."""
+    """Supported files under a folder, recursively, in a stable order; hidden entries skipped.
+
+    A symbolic link that leads out of the folder is skipped too: ingesting a shared drop
+    folder must not read whatever file someone linked into it (another user's notes, keys).
+    """
+    root = path.resolve()
     for child in sorted(path.rglob("*")):
         if any(part.startswith(".") for part in child.relative_to(path).parts):
             continue
-        if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES:
+        if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES \
+                and child.resolve().is_relative_to(root):
             yield child
 
 

@@ -252,6 +252,13 @@ class KeywordIndex:
     def articles(self) -> int:
         return len(self._article_versions)
 
+    def passage_ids(self) -> set[str]:
+        """Every live passage id: what an audit compares with the store's current passages."""
+        with self._lock:
+            return {passage_id for segment in self._segments
+                    for passage_id, alive in zip(segment.passage_ids, segment.alive, strict=True)
+                    if alive}
+
     def idf(self, term: str) -> float:
         """BM25's inverse document frequency of a (stemmed) term; unseen terms weigh most."""
         n = self._live_rows

@@ -121,16 +121,20 @@ class Ingestor:
 
         stored = self.store.current_versions([article_key(i) for i in candidates])
         prepared = []
+        unchanged: dict[str, str] = {}
         for article_id, (origin, article) in candidates.items():
             old_version = stored.get(article_key(article_id))
             if old_version == article_version(article):
                 report.unchanged.append(article_id)
+                unchanged[article_key(article_id)] = old_version
                 bar.advance()
                 continue
             chunks = chunk_text(article.text, self.embedder.count_tokens, self.chunk_tokens,
                                 self.chunk_overlap_sentences)
             prepared.append(_Prepared(origin, article_id, article, chunks,
                                       is_update=old_version is not None))
+        # An earlier run killed mid-write may have left an old version's passages behind.
+        self.store.remove_leftovers(unchanged)
         return prepared
 
     def _embed_and_write(self, prepared: list[_Prepared], report: IngestReport,

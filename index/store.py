@@ -292,6 +292,16 @@ class ChromaStore:
             for batch in _batches(stale, self._max_batch):
                 self.passages.delete(ids=batch)
 
+    def remove_leftovers(self, versions: dict[str, str]) -> None:
+        """Delete the passages of these articles (key -> current version) of other versions.
+
+        A writer killed after an article's record flipped to the new version but before the old
+        version's passages were deleted leaves them behind. Readers never see them, but they
+        hold disk and dense-search slots, and since the article then counts as unchanged, no
+        later write of it would remove them. The ingest calls this for unchanged articles.
+        """
+        self._delete_superseded(versions)
+
     def delete_article(self, key: str) -> None:
         """Remove an article and all its passages (every version)."""
         self.articles.delete(ids=[key])

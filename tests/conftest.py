@@ -71,9 +71,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_chroma_server(path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """A real `chroma run` process on a free 127.0.0.1 port, once it answers; and its URL."""
-    port = free_port()
+def start_chroma_server(path: Path, port: int | None = None,
+                        ) -> tuple[subprocess.Popen[bytes], str]:
+    """A real `chroma run` process on 127.0.0.1 (a free port unless given: a restart reuses
+    its old one), once it answers; and its URL."""
+    port = port or free_port()
     chroma = Path(sys.executable).parent / "chroma"
     process = subprocess.Popen(
         [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],

@@ -28,8 +28,9 @@ class FakeLLMServer:
 
     Behaviours: ``error`` (HTTP 500), ``context`` (llama.cpp's context-size error), ``slow``
     (answers after ``slow_seconds``), ``drip`` (a token every 0.2 s, forever: only a deadline
-    stops it), ``garbage`` (a stream of non-JSON), ``empty`` (a stream with no text), and
-    ``script`` (streams ``answer`` word by word, or ``condensed`` to a rewrite request).
+    stops it), ``garbage`` (a stream of non-JSON), ``html`` (a web page, not a stream),
+    ``empty`` (a stream with no text), and ``script`` (streams ``answer`` word by word, or
+    ``condensed`` to a rewrite request).
     """
 
     def __init__(self) -> None:
@@ -108,6 +109,15 @@ class FakeLLMServer:
     def _garbage(self, handler: BaseHTTPRequestHandler, body: dict[str, object]) -> None:
         self._start_stream(handler)
         handler.wfile.write(b"data: <html>502 Bad Gateway</html>\n\n")
+
+    def _html(self, handler: BaseHTTPRequestHandler, body: dict[str, object]) -> None:
+        """A proxy's login page where the model's stream should be."""
+        page = b"<html><body><h1>Sign in to continue</h1></body></html>"
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", str(len(page)))
+        handler.end_headers()
+        handler.wfile.write(page)
 
     def _empty(self, handler: BaseHTTPRequestHandler, body: dict[str, object]) -> None:
         self._start_stream(handler)

@@ -45,6 +45,7 @@ def timed_ask(service: ChatService, question: str = SEED_QUESTION) -> tuple[Answ
     ("error", "answered with an error (HTTP 500)"),
     ("context", "could not read that many sources"),
     ("garbage", "failed"),
+    ("html", "returned an empty answer"),
     ("empty", "returned an empty answer"),
 ])
 def test_failing_endpoint_gives_the_extractive_answer_with_a_notice(

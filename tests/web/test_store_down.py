@@ -1,8 +1,10 @@
-"""When the Chroma server goes away, the API says so with a 503 instead of failing obscurely."""
+"""When the Chroma server goes away, the API says so with a 503 instead of failing obscurely,
+and answers again as soon as the server is back, without a restart of newsbot."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,13 +16,15 @@ from tests.web.conftest import web_settings
 
 
 @pytest.mark.slow
-def test_an_unreachable_store_gives_503_with_a_clear_message(tmp_path: Path) -> None:
+def test_an_unreachable_store_gives_503_with_a_clear_message_and_recovers_when_back(
+        tmp_path: Path) -> None:
     process, url = start_chroma_server(tmp_path / "chroma")
     try:
         settings = web_settings(tmp_path / "data", chroma_url=url)
         create_service(settings).ingest([SEEDS])
         with TestClient(create_app(settings)) as client:
-            assert client.post("/api/ask", json={"question": SEED_QUESTION}).status_code == 200
+            before = client.post("/api/ask", json={"question": SEED_QUESTION})
+            assert before.status_code == 200
             process.terminate()
             process.wait(timeout=30)
 
@@ -33,6 +37,17 @@ def test_an_unreachable_store_gives_503_with_a_clear_message(tmp_path: Path) -> 
                              client.get("/api/articles")):
                 assert response.status_code == 503, response.text
                 assert response.json()["detail"].startswith("The article store is unavailable")
+
+            # The same server comes back on the same address: the same app answers again.
+            process, _ = start_chroma_server(tmp_path / "chroma", urlparse(url).port)
+            assert client.get("/api/health").json()["status"] == "ok"
+            after = client.post("/api/ask", json={"question": SEED_QUESTION})
+            assert after.status_code == 200, after.text
+            assert after.json()["answer"] == before.json()["answer"]
+            assert after.json()["citations"] == before.json()["citations"]
+            assert client.get("/api/articles").json()["total"] == 1
+            chat = client.post("/api/chat", json={"question": SEED_QUESTION})
+            assert chat.status_code == 200 and "event: answer" in chat.text
     finally:
         process.kill()
         process.wait(timeout=30)
