@@ -207,13 +207,11 @@ class Fetcher:
     def _read_robots(self, origin: str) -> RobotFileParser | None:
         """The host's robots.txt rules; None (everything allowed) when it has none.
 
-        As RFC 9309 says, a robots.txt that fails (5xx, unreachable) means "allow nothing"
-        until it can be read.
+        As RFC 9309 says, a robots.txt that fails (5xx) means "allow nothing". A host that
+        cannot be reached at all raises the FetchError that says so (not cached: the next
+        request tries again).
         """
-        try:
-            status, _headers, body = self._request(f"{origin}/robots.txt", None)
-        except FetchError:
-            status, body = 503, b""
+        status, _headers, body = self._request(f"{origin}/robots.txt", None)
         if status != 200 and status < 500:  # no robots.txt (4xx): everything is allowed
             return None
         rules = RobotFileParser(f"{origin}/robots.txt")

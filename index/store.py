@@ -277,11 +277,18 @@ class ChromaStore:
             batch = article_records[lo:lo + self._max_batch]
             self.articles.upsert(ids=[r[0] for r in batch], embeddings=[r[1] for r in batch],
                                  documents=[r[2] for r in batch], metadatas=[r[3] for r in batch])
-        self._delete_superseded(dict(written))
+        self.remove_leftovers(dict(written))
         return written
 
-    def _delete_superseded(self, versions: dict[str, str]) -> None:
-        """Delete passages of the given articles whose version is not the given one."""
+    def remove_leftovers(self, versions: dict[str, str]) -> None:
+        """Delete the passages of these articles (key -> current version) of other versions.
+
+        Every write ends with it. The ingest also calls it for unchanged articles: a writer
+        killed after an article's record flipped to the new version but before the old
+        version's passages were deleted leaves them behind. Readers never see them, but they
+        hold disk and dense-search slots, and since the article then counts as unchanged, no
+        later write of it would remove them.
+        """
         keys = list(versions)
         for lo in range(0, len(keys), _KEYS_PER_READ):
             got = self.passages.get(where={"article_key": {"$in": keys[lo:lo + _KEYS_PER_READ]}},
@@ -291,16 +298,6 @@ class ChromaStore:
                      if versions.get(str(metadata["article_key"])) != metadata["version"]]
             for batch in _batches(stale, self._max_batch):
                 self.passages.delete(ids=batch)
-
-    def remove_leftovers(self, versions: dict[str, str]) -> None:
-        """Delete the passages of these articles (key -> current version) of other versions.
-
-        A writer killed after an article's record flipped to the new version but before the old
-        version's passages were deleted leaves them behind. Readers never see them, but they
-        hold disk and dense-search slots, and since the article then counts as unchanged, no
-        later write of it would remove them. The ingest calls this for unchanged articles.
-        """
-        self._delete_superseded(versions)
 
     def delete_article(self, key: str) -> None:
         """Remove an article and all its passages (every version)."""

@@ -15,7 +15,7 @@ import pytest
 from chatbot.service import ChatService
 from chatbot.sources import SourceManager
 from index.articles import Article
-from tests.conftest import make_settings
+from tests.conftest import free_port, make_settings
 from tests.feed_site import STORIES, TODAY, FeedSite, article_page, publish
 
 
@@ -164,3 +164,17 @@ def test_cli_ingests_a_feed_url_and_lists_sources(site: FeedSite, tmp_path: Path
     assert page.returncode == 0, page.stderr
     assert "1 unchanged" in page.stdout
 
+
+
+def test_feed_on_a_host_that_is_down_is_reported_and_the_others_are_polled(
+        site: FeedSite, service: ChatService) -> None:
+    good = publish(site, STORIES)
+    host = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    down = f"{host}/feed.xml"
+    manager = manager_for(service, [down, good], fetch_timeout_seconds=2.0)
+    results = {r.source.location: r for r in manager.poll()}
+    assert results[down].error.startswith(f"cannot fetch {host}/")
+    assert not results[down].report.added
+    assert len(results[good].report.added) == 3
+    rows = {row.source.location: row.state for row in manager.registry.rows()}
+    assert rows[down].status == "error" and rows[down].last_error == results[down].error
