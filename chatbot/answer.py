@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -22,7 +23,7 @@ from chatbot.coreference import leading_pronoun_subject, with_subject
 from index.chunking import Span
 from index.embedding import Embedder
 from index.store import Passage
-from index.terms import terms
+from index.terms import term_set, terms
 
 # How alike two picked sentences may be before the second adds nothing (cosine).
 _REDUNDANT_SIMILARITY = 0.9
@@ -54,7 +55,7 @@ class Evidence:
     vector: np.ndarray | None = None
 
 
-def candidate_idf(readings: list[set[str]]) -> Callable[[str], float]:
+def candidate_idf(readings: Sequence[AbstractSet[str]]) -> Callable[[str], float]:
     """IDF over the candidate sentences: words every candidate shares (the topic) weigh less."""
     df: Counter[str] = Counter()
     for words in readings:
@@ -102,7 +103,7 @@ class ExtractiveAnswerer:
         if not evidence:
             return []
         question_terms = set(terms(question))
-        readings = [set(terms(e.reading)) for e in evidence]
+        readings = [term_set(e.reading) for e in evidence]
         idf = candidate_idf(readings)
         question_weight = sum(idf(t) for t in question_terms) or 1.0
         for item, words in zip(evidence, readings, strict=True):
@@ -112,7 +113,7 @@ class ExtractiveAnswerer:
             item.score = _combine(item.parts["passage_dense"], overlap, item.parts["fit"])
         shortlist = sorted(evidence, key=lambda e: e.score, reverse=True)[:self.sentence_budget]
         question_vector = self.embedder.embed_query(question)
-        vectors = self.embedder.embed_passages([e.reading for e in shortlist])
+        vectors = self.embedder.embed_cached([e.reading for e in shortlist])
         for item, vector in zip(shortlist, vectors, strict=True):
             item.vector = vector
             item.parts["dense"] = float(vector @ question_vector)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from chatbot.coreference import names
-from index.terms import terms
+from index.terms import term_set, terms
 
 # Factors applied to a sentence's evidence score; measured on the RealTime QA dev slice.
 WRONG_TYPE = 0.5
@@ -75,7 +75,7 @@ def answer_fit(question: str, sentence: str) -> float:
         asked = {n.lower() for n in names(question)}
         if not any(n.lower() not in asked for n in names(sentence)):
             factor *= NO_NEW_NAME
-    restates = len(set(terms(sentence)) - set(terms(question))) < _MIN_NEW_TERMS
+    restates = len(term_set(sentence) - set(terms(question))) < _MIN_NEW_TERMS
     if restates and not _YES_NO.match(question):  # "Did X say Y?" is answered by "X said Y."
         factor *= RESTATES_QUESTION
     if sentence.rstrip(" \"'”’)").endswith("?"):

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from index.lexical import KeywordIndex
 from index.store import Passage, SearchFilter
-from index.terms import terms
+from index.terms import term_set, terms
 
 if TYPE_CHECKING:
     from sentence_transformers import CrossEncoder
@@ -82,7 +82,7 @@ class FeatureReranker:
         top_rrf = max(p.scores.get("rrf", 0.0) for p in passages) or 1.0
         reference = reference_day(search_filter)
         for passage in passages:
-            overlap = max((sum(idf[t] for t in question_terms & set(terms(text))) / total
+            overlap = max((sum(idf[t] for t in question_terms & term_set(text)) / total
                            for _, text in passage.sentence_texts()), default=0.0)
             passage.scores["overlap"] = overlap
             passage.scores["recency"] = (recency(passage, reference, self.recency_half_life_days)

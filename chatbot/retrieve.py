@@ -41,16 +41,18 @@ class Retriever:
         """The ``limit`` best passages for ``question``, best first."""
         query_vector = self.embedder.embed_query(question)
         where = search_filter.to_where() if search_filter else None
-        dense = self.store.query(query_vector, self.candidates, where)
+        # Versions are checked once, after fusion: one store read instead of one per list.
+        dense = self.store.query(query_vector, self.candidates, where, current_only=False)
         ranked_lists = [dense]
         if self.mode == "hybrid" and self.keywords is not None:
             hits = self.keywords.search(question, self.candidates, search_filter)
-            keyword_passages = self.store.get_passages([h.passage_id for h in hits])
+            keyword_passages = self.store.get_passages([h.passage_id for h in hits],
+                                                       current_only=False)
             scores = {h.passage_id: h.score for h in hits}
             for passage in keyword_passages:
                 passage.scores["bm25"] = scores[passage.id]
             ranked_lists.append(keyword_passages)
-        fused = reciprocal_rank_fusion(ranked_lists, self.rrf_k)
+        fused = self.store.keep_current(reciprocal_rank_fusion(ranked_lists, self.rrf_k))
         for passage in fused:
             if "dense" not in passage.scores and passage.vector is not None:
                 passage.scores["dense"] = float(passage.vector @ query_vector)

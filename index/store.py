@@ -315,8 +315,9 @@ class ChromaStore:
     # -- reading ------------------------------------------------------------------------------
 
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None,
-              ) -> list[Passage]:
-        """The ``k`` passages nearest to ``vector`` (cosine), current versions only."""
+              current_only: bool = True) -> list[Passage]:
+        """The ``k`` passages nearest to ``vector`` (cosine), current versions only unless a
+        caller that merges several reads filters once itself (``keep_current``)."""
         if k <= 0:
             return []
         result = self.passages.query(
@@ -329,10 +330,11 @@ class ChromaStore:
             passage = Passage.from_record(record_id, text, metadata, embedding)
             passage.scores["dense"] = 1.0 - float(distance)
             passages.append(passage)
-        return self.keep_current(passages)
+        return self.keep_current(passages) if current_only else passages
 
-    def get_passages(self, ids: Sequence[str]) -> list[Passage]:
-        """Passages by id, in the order asked, current versions only; missing ids are skipped."""
+    def get_passages(self, ids: Sequence[str], current_only: bool = True) -> list[Passage]:
+        """Passages by id, in the order asked, missing ids skipped; current versions only
+        unless the caller filters itself (see ``query``)."""
         found: dict[str, Passage] = {}
         for batch in _batches(list(ids), self._max_batch):
             got = self.passages.get(ids=batch, include=["documents", "metadatas", "embeddings"])
@@ -340,7 +342,8 @@ class ChromaStore:
                     got["ids"], got["documents"] or [], got["metadatas"] or [],
                     _rows(got["embeddings"]), strict=True):
                 found[record_id] = Passage.from_record(record_id, text, metadata, embedding)
-        return self.keep_current([found[i] for i in ids if i in found])
+        passages = [found[i] for i in ids if i in found]
+        return self.keep_current(passages) if current_only else passages
 
     def keep_current(self, passages: list[Passage]) -> list[Passage]:
         """Drop passages of article versions that are not (or no longer) the stored one."""

@@ -42,3 +42,10 @@ def terms(text: str) -> list[str]:
     """Stemmed content terms of ``text`` in order, repeats kept (term frequency matters)."""
     words = [t for t in tokens(text) if t not in STOP_WORDS]
     return list(_stemmer().stemWords(words)) if words else []
+
+
+@lru_cache(maxsize=20_000)
+def term_set(sentence: str) -> frozenset[str]:
+    """The distinct terms of a sentence, remembered: every question scores the sentences of
+    its candidate passages, and popular stories' sentences come back question after question."""
+    return frozenset(terms(sentence))

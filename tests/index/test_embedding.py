@@ -1,0 +1,34 @@
+"""The bundled model's encoder: unit vectors, and the cache of recurring short texts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from index.embedding import Embedder
+
+
+class _CountingEmbedder(Embedder):
+    """The real model, counting the texts it actually encodes."""
+
+    encoded: list[str]
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        self.encoded = [*getattr(self, "encoded", []), *texts]
+        return super().embed_passages(texts)
+
+
+def test_cached_vectors_equal_fresh_ones_and_each_text_is_encoded_once(
+        embedder: Embedder) -> None:
+    counting = _CountingEmbedder(embedder.model_path)
+    texts = ["The council met on Tuesday.", "Rain closed the roads.",
+             "The council met on Tuesday."]
+    first = counting.embed_cached(texts)
+    again = counting.embed_cached(["Rain closed the roads.", "A new sentence."])
+    assert counting.encoded == ["The council met on Tuesday.", "Rain closed the roads.",
+                                "A new sentence."]
+    fresh = embedder.embed_passages(texts)
+    assert np.allclose(first, fresh, atol=1e-5)
+    assert np.allclose(again[0], fresh[1], atol=1e-5)
+    assert np.allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-5)
+    assert counting.embed_cached([]).shape == (0, embedder.dimension)
+    assert np.allclose(counting.embed_query("Rain closed the roads."), fresh[1], atol=1e-5)
