@@ -90,7 +90,7 @@ class ExtractiveAnswerer:
     embedder: Embedder
     max_sentences: int = 3
     min_evidence: float = 0.35
-    sentence_budget: int = 16
+    sentence_budget: int = 8
 
     def score(self, question: str, passages: list[Passage]) -> list[Evidence]:
         """The most promising sentences of the passages, scored and sorted best first.

@@ -40,9 +40,9 @@ class Retriever:
                  ) -> list[Passage]:
         """The ``limit`` best passages for ``question``, best first."""
         query_vector = self.embedder.embed_query(question)
-        where = search_filter.to_where() if search_filter else None
         # Versions are checked once, after fusion: one store read instead of one per list.
-        dense = self.store.query(query_vector, self.candidates, where, current_only=False)
+        dense = self.store.query(query_vector, self.candidates, search_filter,
+                                 current_only=False)
         ranked_lists = [dense]
         if self.mode == "hybrid" and self.keywords is not None:
             hits = self.keywords.search(question, self.candidates, search_filter)

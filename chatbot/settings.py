@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     passages: int = Field(8, ge=1, le=50, description="Passages the answerer reads.")
     max_answer_sentences: int = Field(3, ge=1, le=10)
     sentence_budget: int = Field(
-        16, ge=1, le=200, description="Sentences the answerer encodes per question (the most "
+        8, ge=1, le=200, description="Sentences the answerer encodes per question (the most "
         "promising by cheap signals); encoding them is most of an answer's time.")
     min_evidence: float = Field(
         0.35, description="Decline when the best sentence scores below this (0..1).")

@@ -12,6 +12,7 @@ from chatbot.schema import Filters
 from chatbot.service import ChatService, create_service, to_search_filter
 from chatbot.settings import Settings
 from index.articles import Article
+from index.store import SearchFilter
 from tests.conftest import free_port, make_settings
 
 BUDGET_TOPICS = ["schools", "roads", "parks", "libraries", "police", "housing", "transit",
@@ -195,3 +196,17 @@ def _tiny_cross_encoder(folder: Path) -> Path:
 def test_settings_reject_unknown_retrieval_mode(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="retrieval"):
         Settings(data_dir=tmp_path, retrieval="sparse")  # type: ignore[arg-type]
+
+
+def test_filtered_dense_search_equals_chromas_own_filtered_search(corpus: Corpus) -> None:
+    store = _service(corpus).store
+    vector = _service(corpus).embedder.embed_query("council budget debate")
+    filters = [SearchFilter(sources=("Wire",)), SearchFilter(until=date(2024, 3, 4)),
+               SearchFilter(since=date(2024, 3, 9), until=date(2024, 3, 20)),
+               SearchFilter(sources=("City Desk",), since=date(2024, 3, 20))]
+    for search_filter in filters:
+        for k in (1, 2, 3, 12):
+            ours = [p.id for p in store.query(vector, k, search_filter)]
+            chromas = store.passages.query(query_embeddings=[vector], n_results=k,
+                                           where=search_filter.to_where(), include=[])
+            assert ours == chromas["ids"][0], (search_filter, k)
