@@ -70,6 +70,14 @@ class Article(BaseModel):
                              f"not {type(value).__name__}")
         return [str(author) for author in value]
 
+    @field_validator("text")
+    @classmethod
+    def _text_not_blank(cls, value: str) -> str:
+        """An article without text has nothing to answer from: refuse it where it is read."""
+        if not value.strip():
+            raise ValueError("the article text is empty")
+        return value
+
     @field_validator("id", "url", mode="before")
     @classmethod
     def _identity_as_text(cls, value: Any) -> str | None:
