@@ -25,7 +25,8 @@ from index.store import StoreUnavailableError
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Ask questions of news articles; every answer cites its passages.")
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+# Messages name paths and URLs: never wrapped, so they can be copied and searched whole.
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 _STATE: dict[str, Any] = {}
 
