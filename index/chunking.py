@@ -13,8 +13,10 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from nltk.tokenize.punkt import PunktSentenceTokenizer
+if TYPE_CHECKING:  # importing nltk takes over a second: only processes that split text pay it
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 Span = tuple[int, int]
 TokenCounter = Callable[[list[str]], list[int]]
