@@ -165,7 +165,8 @@ class Ingestor:
             self.store.write_articles(writes)
         except Exception as exc:
             # Find the article that cannot be stored, and store the others, one at a time.
-            log.info("group write failed (%s); writing its articles one by one", exc)
+            log.info("a batch write failed (%s); writing its articles one by one",
+                     type(exc).__name__)
             for item, write in zip(group, writes, strict=True):
                 self._write_one(item, write, report)
                 bar.advance()

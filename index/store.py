@@ -248,11 +248,6 @@ class ChromaStore:
                 versions[record_id] = str(metadata["version"])
         return versions
 
-    def write_article(self, article: Article, article_id: str, chunks: Sequence[Chunk],
-                      vectors: np.ndarray) -> tuple[str, str]:
-        """Store one cleaned article with its chunk vectors; returns (key, version)."""
-        return self.write_articles([ArticleWrite(article, article_id, chunks, vectors)])[0]
-
     def write_articles(self, writes: Sequence[ArticleWrite]) -> list[tuple[str, str]]:
         """Store several articles in a few large calls; returns (key, version) of each.
 
