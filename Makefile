@@ -36,6 +36,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Debian's Chromium for the browser tests, installed only when it is missing (a clean CI machine).
 browser:

@@ -34,8 +34,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks._output import print_table, write_results  # noqa: E402
-from chatbot.citations import is_decline, parse_cited_sentences  # noqa: E402
-from chatbot.metrics import is_correct  # noqa: E402
+from chatbot.answering.citations.markers import parse_cited_sentences  # noqa: E402
+from chatbot.answering.citations.verify import is_decline  # noqa: E402
+from chatbot.evaluation.metrics import is_correct  # noqa: E402
 from chatbot.schema import Turn  # noqa: E402
 from chatbot.service import ChatService, create_service  # noqa: E402
 from chatbot.settings import load_settings  # noqa: E402
@@ -57,7 +58,7 @@ def run(service: ChatService, questions: list[dict[str, Any]]) -> list[dict[str,
         final = events[-1].answer
         assert final is not None
         reply = "".join(e.delta for e in events[:-1]) if service.llm is not None else ""
-        fallback = bool(final.notice and "without it" in final.notice)
+        fallback = final.fallback_reason is not None
         written = [s for s in parse_cited_sentences(reply) if not is_decline(s.text)]
         kept = 0 if fallback or final.declined else len(parse_cited_sentences(final.answer))
         rows.append({"id": q.get("id"), "question": q["question"], "answer": final.answer,
@@ -111,7 +112,7 @@ def main() -> None:
         if name == "openai":
             url = args.openai_url
             if url is None:
-                from chatbot.local_model import LlamaServer, ensure_model
+                from chatbot.llm.local_model import LlamaServer, ensure_model
 
                 gguf = args.openai_gguf or ensure_model(
                     load_settings(data_dir=data_dir, **overrides).model_cache_path)
@@ -119,7 +120,7 @@ def main() -> None:
                 url = server.base_url
             extra = {"llm_base_url": url}
         settings = load_settings(data_dir=data_dir, answerer=name, **overrides, **extra)
-        service = ChatService(settings, base.store, base.embedder, base.keywords)
+        service = base.with_settings(settings)
         rows = run(service, questions)
         results["rows"][name] = summary(rows)
         results["answers"][name] = rows

@@ -25,7 +25,6 @@ sys.path.insert(0, str(REPO))
 from benchmarks._output import print_table, write_results  # noqa: E402
 from chatbot.service import create_service  # noqa: E402
 from chatbot.settings import load_settings  # noqa: E402
-from chatbot.sources import SourceManager  # noqa: E402
 from tests.feed_site import FeedSite, article_page, rss  # noqa: E402
 
 PARAGRAPHS = [
@@ -64,8 +63,8 @@ def main() -> None:
         settings = load_settings(data_dir=Path(tmp), fetch_delay_seconds=args.delay,
                                  sources={"feed": [{"url": feed}]})
         service = create_service(settings)
-        service.embedder.embed_query("warm up")
-        manager = SourceManager(service, settings)
+        service.warm_up()
+        manager = service.sources
         rows = {}
         for name, change in (("first poll", None), ("unchanged re-poll", None),
                              ("5 stories changed", 5)):

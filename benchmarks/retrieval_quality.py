@@ -8,8 +8,8 @@ into ``--data-dir`` if that store does not hold it yet (timing the ingest), then
 configuration asks every question "as of" its date and reports:
 
 * hit@5 / hit@10: a retrieved passage contains a gold answer string (silver relevance);
-  answers are matched as whole words after SQuAD normalisation (chatbot/metrics.py, the same
-  rule as `newsbot eval`);
+  answers are matched as whole words after SQuAD normalisation (chatbot/evaluation/metrics.py,
+  the same rule as `newsbot eval`);
 * strict hit@10: the same, counting only articles published 14 days before to 3 days after
   the question date (a passage about last year's story does not count);
 * MRR@10, answer accuracy (the answer contains a gold answer), first-sentence accuracy,
@@ -33,14 +33,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks._output import print_table, write_results  # noqa: E402
-from chatbot.metrics import (  # noqa: E402
+from chatbot.evaluation.metrics import (  # noqa: E402
     choice_correct,
     contains_answer,
     first_sentences,
     in_date_window,
 )
 from chatbot.schema import Filters  # noqa: E402
-from chatbot.service import ChatService, create_service, to_search_filter  # noqa: E402
+from chatbot.service import ChatService, create_service  # noqa: E402
 from chatbot.settings import load_settings  # noqa: E402
 
 DEV = REPO.parent / "shared" / "bench" / "realtimeqa-dev"
@@ -56,7 +56,7 @@ def evaluate(service: ChatService, questions: list[dict[str, Any]]) -> dict[str,
     for q in questions:
         asked = date.fromisoformat(q["date"])
         filters = Filters(as_of=asked)
-        passages = service.retriever.retrieve(q["question"], 10, to_search_filter(filters))
+        passages = service.retrieve(q["question"], 10, filters)
         hits = [contains_answer(p.text, q["answers"]) for p in passages]
         strict = [h and in_date_window(date.fromisoformat(p.published) if p.published
                                        else None, asked)
@@ -109,7 +109,7 @@ def main() -> None:
     print(f"index: {service.stats()}")
     for name in args.configs.split(","):
         settings = load_settings(data_dir=args.data_dir, **{**overrides, **CONFIGS[name]})
-        row_service = ChatService(settings, service.store, service.embedder, service.keywords)
+        row_service = service.with_settings(settings)
         summary = evaluate(row_service, questions)
         results["rows"][name + args.label] = summary
         print(f"{name + args.label}: {summary}", flush=True)

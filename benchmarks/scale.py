@@ -40,18 +40,24 @@ DEV_QUESTIONS = REPO.parent / "shared" / "bench" / "realtimeqa-dev" / "questions
 
 
 def build(source: Path, target: Path, size: int) -> float:
-    """Fill ``target`` with ``size`` passages of re-identified copies; returns seconds."""
-    from chatbot.service import create_service
+    """Fill ``target`` with ``size`` passages of re-identified copies; returns seconds.
+
+    Building a store is the index package's job, so this uses it directly (the chat service
+    answers from stores; it does not copy them): the copies reuse the source's vectors.
+    """
     from chatbot.settings import load_settings
     from index.articles import Article
-    from index.store import ArticleWrite
+    from index.store.chroma import ChromaStore, open_client
+    from index.store.keyword import KeywordIndex
+    from index.store.records import ArticleWrite
 
     if target.exists():
         shutil.rmtree(target)
     start = time.perf_counter()
-    src = create_service(load_settings(data_dir=source))
-    dst = create_service(load_settings(data_dir=target))
-    originals = _stored_articles(src.store)
+    src_settings, dst_settings = load_settings(data_dir=source), load_settings(data_dir=target)
+    src = ChromaStore(open_client(path=src_settings.store_path), src_settings.index_name)
+    dst = ChromaStore(open_client(path=dst_settings.store_path), dst_settings.index_name)
+    originals = _stored_articles(src)
     writes: list[ArticleWrite] = []
     written = 0
     for copy in range(1000):
@@ -68,12 +74,12 @@ def build(source: Path, target: Path, size: int) -> float:
             writes.append(ArticleWrite(article, article.identity(), chunks, vectors))
             written += len(chunks)
             if len(writes) == 200:
-                dst.store.write_articles(writes)
+                dst.write_articles(writes)
                 writes = []
         if written in (before, size):  # full, or nothing more fits
             break
-    dst.store.write_articles(writes)
-    dst.sync_keywords()
+    dst.write_articles(writes)
+    KeywordIndex(dst_settings.keyword_path).sync(dst)
     return time.perf_counter() - start
 
 
@@ -113,7 +119,7 @@ def measure(data_dir: Path, questions: int, chroma_url: str | None) -> dict[str,
     """Run in a fresh process: start-up, latency, memory."""
     started = time.perf_counter()
     from chatbot.schema import Filters
-    from chatbot.service import create_service, to_search_filter
+    from chatbot.service import create_service
     from chatbot.settings import load_settings
 
     qs = [json.loads(line) for line in DEV_QUESTIONS.open()][:questions]
@@ -125,14 +131,13 @@ def measure(data_dir: Path, questions: int, chroma_url: str | None) -> dict[str,
     for q in qs:
         filters = Filters(as_of=date.fromisoformat(q["date"]))
         t = time.perf_counter()
-        service.retriever.retrieve(q["question"], service.settings.passages,
-                                   to_search_filter(filters))
+        service.retrieve(q["question"], service.settings.passages, filters)
         retrieve_ms.append((time.perf_counter() - t) * 1000)
         t = time.perf_counter()
         service.ask(q["question"], filters=filters)
         ask_ms.append((time.perf_counter() - t) * 1000)
     return {
-        "passages": service.store.count_passages(),
+        "passages": service.stats().passages,
         "startup_to_first_answer_s": round(startup, 2),
         "ask_p50_ms": round(statistics.median(ask_ms), 1),
         "ask_p95_ms": round(sorted(ask_ms)[int(0.95 * (len(ask_ms) - 1))], 1),

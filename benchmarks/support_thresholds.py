@@ -2,7 +2,8 @@
 
 Prints every claim's signals (similarity, coverage, missing names/numbers, contradicted words),
 then a grid of similarity x coverage thresholds with false accepts and false rejects, and the
-confusion at the thresholds chatbot.citations uses. Writes benchmarks/results/support.json.
+confusion at the thresholds chatbot.answering.citations.verify uses.
+Writes benchmarks/results/support.json.
 
     .venv/bin/python benchmarks/support_thresholds.py [evals/support.jsonl]
 """
@@ -18,8 +19,8 @@ sys.path.insert(0, str(REPO))
 
 import chatbot  # noqa: E402, F401  (offline switches first)
 from benchmarks._output import write_results  # noqa: E402
-from chatbot import citations  # noqa: E402
-from chatbot.citations import CitationVerifier, Source  # noqa: E402
+from chatbot.answering.citations import verify as citations  # noqa: E402
+from chatbot.answering.citations.verify import CitationVerifier, Source  # noqa: E402
 from index.embedding import Embedder  # noqa: E402
 
 

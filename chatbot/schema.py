@@ -47,6 +47,11 @@ class Citation(BaseModel):
     highlights: list[tuple[int, int]] = Field(default_factory=list)
 
 
+# Why a language model's answer was replaced by the extractive one.
+FallbackReason = Literal["timeout", "unreachable", "http_error", "context_too_small",
+                         "start_failed", "empty_reply", "uncited_reply", "failed"]
+
+
 class Answer(BaseModel):
     """What ChatService returns for one question."""
 
@@ -54,6 +59,12 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     declined: bool = False
     standalone_question: str = ""
+    answered_by: Literal["extractive", "llm"] = Field(
+        "extractive", description="Who wrote the answer: sentences picked from the sources, or "
+        "a language model whose sentences were each checked against them.")
+    fallback_reason: FallbackReason | None = Field(
+        None, description="Set when a language model was configured but its answer could not "
+        "be used, so the extractive answer was given instead.")
     notice: str | None = Field(None, description="Something the user should know, e.g. a fallback.")
     closest: list[Citation] = Field(
         default_factory=list,
@@ -70,3 +81,36 @@ class StreamEvent(BaseModel):
 
     delta: str = ""
     answer: Answer | None = None
+
+
+class Health(BaseModel):
+    """Whether the service can answer: the store reachable, the embedding model loaded."""
+
+    status: Literal["ok", "unavailable"]
+    store: Literal["reachable", "unreachable"]
+    articles: int | None = None
+    passages: int | None = None
+    model_loaded: bool
+    embedding_dimension: int | None = None
+    detail: str | None = None
+
+
+class ArticleSummary(BaseModel):
+    """One indexed article, as listed (no text)."""
+
+    id: str
+    title: str
+    source: str
+    url: str
+    published: str
+    passages: int
+
+
+class ArticlePage(BaseModel):
+    """A page of the indexed articles, in the store's order."""
+
+    total: int
+    offset: int
+    limit: int
+    next_offset: int | None = Field(None, description="Offset of the next page; null at the end.")
+    articles: list[ArticleSummary]

@@ -1,37 +1,66 @@
-"""ChatService: the one object that answers. The web UI, the API, the CLI and evals all call it."""
+"""ChatService: the one door to newsbot. The web UI, the API, the CLI, evals and benchmarks call
+its methods; none of them touches the store, the keyword index or the ingestor.
+
+Keeping every surface behind one object keeps their behaviour identical (one validation, one
+keyword-index refresh rule, one "store down" test) and lets the components behind it change
+without touching a front end.
+"""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
-from llama_index.core import Settings as LlamaSettings
-
-from chatbot.answer import Answerer
-from chatbot.citations import Draft, build_answer
-from chatbot.providers import create_answering
-from chatbot.rerank import make_reranker
-from chatbot.retrieve import Retriever
-from chatbot.schema import Answer, Filters, StreamEvent, Turn
+from chatbot.answering.citations.draft import Draft, build_answer
+from chatbot.answering.citations.markers import split_answer
+from chatbot.answering.citations.verify import CitationVerifier
+from chatbot.answering.extractive import Answerer
+from chatbot.answering.rerank import make_reranker
+from chatbot.answering.retrieve import Retriever
+from chatbot.llm.providers import create_answering
+from chatbot.schema import (
+    Answer,
+    ArticlePage,
+    ArticleSummary,
+    Filters,
+    Health,
+    StreamEvent,
+    Turn,
+)
 from chatbot.settings import Settings
-from index.embedding import Embedder, LlamaIndexEmbedding, use_threads
-from index.lexical import KeywordIndex
+from index.articles import Loaded
+from index.embedding import Embedder, use_threads
+from index.feeds.poller import SourceManager
+from index.feeds.retention import drop_published_before
 from index.pipeline import Ingestor, IngestReport, ProgressFactory
-from index.store import ChromaStore, Passage, SearchFilter, open_client
+from index.store.chroma import ChromaStore, open_client
+from index.store.errors import StoreUnavailableError
+from index.store.keyword import KeywordIndex
+from index.store.records import Passage, StoredArticle, article_key
+from index.store.search_filter import SearchFilter
 
 # Receives the passages the answerer reads, best first (evaluations score retrieval on them).
 PassageObserver = Callable[[list[Passage]], None]
 
 # Follow-ups refer to the last few turns; older history only adds noise and cost.
 _HISTORY_TURNS = 12
+# Articles read per store call when paging through the whole index.
+_PAGE = 1000
 
 
 class QuestionError(ValueError):
-    """The question cannot be asked as given (empty, too long); the message says why."""
+    """The question cannot be asked as given; ``reason`` says why (the API maps it to a status
+    without measuring the question again), the message tells the user what to change."""
+
+    def __init__(self, reason: Literal["empty", "too_long"], message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass
@@ -41,7 +70,7 @@ class IndexStats:
 
 
 class ChatService:
-    """Answers questions over the index and ingests articles into it."""
+    """Answers questions over the index, and keeps the index: ingest, list, remove, follow."""
 
     def __init__(self, settings: Settings, store: ChromaStore, embedder: Embedder,
                  keywords: KeywordIndex) -> None:
@@ -61,6 +90,11 @@ class ChatService:
         self.ingestor = Ingestor(store, embedder, chunk_tokens=settings.chunk_tokens,
                                  chunk_overlap_sentences=settings.chunk_overlap_sentences,
                                  max_article_chars=settings.max_article_chars)
+
+    def with_settings(self, settings: Settings) -> ChatService:
+        """A service answering with other settings over the same store, model and keyword
+        index (benchmarks compare configurations without loading anything twice)."""
+        return ChatService(settings, self.store, self.embedder, self.keywords)
 
     # -- answering ----------------------------------------------------------------------------
 
@@ -86,9 +120,7 @@ class ChatService:
         with _timed(timings, "condense_ms"):
             standalone = self.standalone(question, list(history)[-_HISTORY_TURNS:])
         with _timed(timings, "retrieve_ms"):
-            self._refresh_keywords()
-            passages = self.retriever.retrieve(standalone, self.settings.passages,
-                                               to_search_filter(filters))
+            passages = self.retrieve(standalone, self.settings.passages, filters)
         if on_passages is not None:
             on_passages(list(passages))
         draft: Draft | None = None
@@ -104,30 +136,59 @@ class ChatService:
         answer = build_answer(draft, standalone)
         if not streamed:
             # Answers that were complete at once are still shown sentence by sentence.
-            for sentence in _sentences_with_markers(answer.answer):
-                yield StreamEvent(delta=sentence)
+            sentences = split_answer(answer.answer)
+            for i, sentence in enumerate(sentences):
+                yield StreamEvent(delta=sentence + (" " if i < len(sentences) - 1 else ""))
         timings["total_ms"] = sum(timings.values())
         answer.timings_ms = {key: round(value, 1) for key, value in timings.items()}
         yield StreamEvent(answer=answer)
+
+    def retrieve(self, question: str, k: int, filters: Filters | None = None) -> list[Passage]:
+        """The ``k`` passages that best answer ``question`` (a standalone question), best
+        first, after picking up articles other processes ingested."""
+        self._refresh_keywords()
+        return self.retriever.retrieve(question, k, to_search_filter(filters))
 
     def validate_question(self, question: str) -> str:
         """The question trimmed, or a QuestionError that tells the user what to change."""
         text = (question or "").strip()
         if not text:
-            raise QuestionError("Please type a question: the question is empty.")
+            raise QuestionError("empty", "Please type a question: the question is empty.")
         if len(text) > self.settings.max_question_chars:
             raise QuestionError(
+                "too_long",
                 f"The question is too long ({len(text):,} characters; the limit is "
                 f"{self.settings.max_question_chars:,}). Please shorten it.")
         return text
 
-    # -- the index ----------------------------------------------------------------------------
+    # -- writing the index --------------------------------------------------------------------
 
     def ingest(self, paths: Iterable[Path], progress: ProgressFactory | None = None,
                ) -> IngestReport:
+        """Load, clean, chunk, embed and store the articles under ``paths``."""
         report = self.ingestor.ingest_paths(paths, progress)
         self.sync_keywords()
         return report
+
+    def ingest_loaded(self, loaded: list[Loaded]) -> IngestReport:
+        """Store articles already read (from a feed, an upload); the keyword index follows."""
+        report = self.ingestor.ingest_loaded(loaded)
+        if report.added or report.updated:
+            self.sync_keywords()
+        return report
+
+    def drop_published_before(self, day: date) -> list[str]:
+        """Remove every dated article published before ``day`` (retention); returns ids."""
+        dropped = drop_published_before(self.store, day)
+        if dropped:
+            self.sync_keywords()
+        return dropped
+
+    def remove_articles(self, article_ids: Iterable[str]) -> None:
+        """Remove these articles (every version, every passage) from both indexes."""
+        for article_id in article_ids:
+            self.store.delete_article(article_key(article_id))
+        self.sync_keywords()
 
     def sync_keywords(self) -> int:
         """Bring the keyword index in step with the store; returns articles changed."""
@@ -139,8 +200,82 @@ class ChatService:
         if time.monotonic() - self._keywords_checked >= self.settings.keyword_sync_seconds:
             self.sync_keywords()
 
+    @cached_property
+    def verifier(self) -> CitationVerifier:
+        """The check that keeps a language model's sentences only where a source supports
+        them; evaluations judge every answer's sentences with the same one."""
+        return CitationVerifier(self.embedder)
+
+    @cached_property
+    def sources(self) -> SourceManager:
+        """The followed feeds and folders, polled into this service's index."""
+        return SourceManager(self, self.settings.feed_settings)
+
+    # -- reading the index --------------------------------------------------------------------
+
+    def articles(self, offset: int = 0, limit: int = 50) -> ArticlePage:
+        """One page of the indexed articles."""
+        total = self.store.count_articles()
+        page = self.store.list_articles(offset, limit)
+        return ArticlePage(
+            total=total, offset=offset, limit=limit,
+            next_offset=offset + limit if offset + limit < total else None,
+            articles=[_summary(a) for a in page])
+
+    def all_articles(self) -> Iterator[ArticleSummary]:
+        """Every indexed article, read a page at a time."""
+        offset = 0
+        while batch := self.store.list_articles(offset, _PAGE):
+            yield from (_summary(a) for a in batch)
+            if len(batch) < _PAGE:
+                return
+            offset += _PAGE
+
+    def outlets(self) -> list[str]:
+        """Every outlet name in the index, sorted (the filter's choices)."""
+        return sorted({a.source for a in self.all_articles() if a.source}, key=str.casefold)
+
+    def article_text(self, article_id: str) -> str | None:
+        """The cleaned text of an article (what citations quote), None when not indexed."""
+        return self.store.article_text(article_key(article_id))
+
     def stats(self) -> IndexStats:
         return IndexStats(self.store.count_articles(), self.store.count_passages())
+
+    def health(self) -> Health:
+        """Is the store reachable, how much does it hold, is the embedding model loaded."""
+        try:
+            dimension: int | None = self.embedder.dimension
+        except Exception as exc:  # a missing or broken model folder
+            return Health(status="unavailable", store="unreachable", model_loaded=False,
+                          detail=str(exc))
+        try:
+            self.store.ping()
+            stats = self.stats()
+        except StoreUnavailableError as exc:
+            return Health(status="unavailable", store="unreachable", model_loaded=True,
+                          embedding_dimension=dimension, detail=str(exc))
+        return Health(status="ok", store="reachable", articles=stats.articles,
+                      passages=stats.passages, model_loaded=True, embedding_dimension=dimension)
+
+    def warm_up(self) -> None:
+        """Load the embedding model now rather than on the first question."""
+        self.embedder.embed_query("warm up")
+
+    def store_failure(self, error: Exception) -> StoreUnavailableError | None:
+        """The StoreUnavailableError behind ``error`` when the store no longer answers, else
+        None.
+
+        Chroma's clients raise many kinds of errors when a server goes away; asking the store
+        directly is the reliable way to tell "the index is down" (503) from a bug (500).
+        """
+        if isinstance(error, StoreUnavailableError):
+            return error
+        try:
+            self.store.ping()
+        except StoreUnavailableError as down:
+            return down
+        return None
 
 
 def to_search_filter(filters: Filters | None) -> SearchFilter | None:
@@ -153,10 +288,10 @@ def to_search_filter(filters: Filters | None) -> SearchFilter | None:
     return SearchFilter(tuple(filters.sources), filters.since, until)
 
 
-def _sentences_with_markers(text: str) -> list[str]:
-    """Split an answer after each run of citation markers, keeping the separating space."""
-    pieces = re.split(r"(?<=\])\s(?!\[)", text)
-    return [piece + (" " if i < len(pieces) - 1 else "") for i, piece in enumerate(pieces)]
+def _summary(article: StoredArticle) -> ArticleSummary:
+    return ArticleSummary(id=article.article_id, title=article.title, source=article.source,
+                          url=article.url, published=article.published,
+                          passages=article.passages)
 
 
 @contextmanager
@@ -172,8 +307,6 @@ def create_service(settings: Settings) -> ChatService:
     """The app factory: one service, built once, shared by every front end."""
     use_threads(settings.torch_threads)
     embedder = Embedder(settings.embedding_model)
-    # llama-index must never fall back to its hosted defaults.
-    LlamaSettings.embed_model = LlamaIndexEmbedding(embedder)
     client = open_client(path=settings.store_path, url=settings.chroma_url)
     store = ChromaStore(client, settings.index_name)
     keywords = KeywordIndex(settings.keyword_path)

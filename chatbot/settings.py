@@ -19,7 +19,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from chatbot.source_config import SourcesConfig
+from index.feeds.config import FeedSettings, SourcesConfig
+from index.feeds.fetch import FetchPolicy
 
 DEFAULT_CONFIG_FILE = Path("newsbot.toml")
 CONFIG_FILE_ENV = "NEWSBOT_CONFIG"
@@ -179,6 +180,17 @@ class Settings(BaseSettings):
     def sources_state_path(self) -> Path:
         """Where each source's last poll, status and HTTP validators are kept."""
         return self.data_dir / "sources"
+
+    @property
+    def feed_settings(self) -> FeedSettings:
+        """What following feeds and folders needs of these settings."""
+        return FeedSettings(
+            state_folder=self.sources_state_path, sources_file=self.sources_file,
+            sources=self.sources, max_article_chars=self.max_article_chars,
+            retention_days=self.retention_days,
+            fetch=FetchPolicy(timeout=self.fetch_timeout_seconds, max_bytes=self.fetch_max_bytes,
+                              max_redirects=self.fetch_max_redirects,
+                              delay=self.fetch_delay_seconds))
 
     @property
     def feedback_path(self) -> Path:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from index.dates import parse_day
+from index.validation import describe
 
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -26,7 +28,6 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 # A news article is at most a few hundred kB of text; anything far above is a dump, not an article.
 DEFAULT_MAX_ARTICLE_CHARS = 2_000_000
 
-_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
 
 
 class Article(BaseModel):
@@ -46,16 +47,7 @@ class Article(BaseModel):
     @classmethod
     def _parse_published(cls, value: Any) -> date | None:
         """Accept ``YYYY-MM-DD`` and full ISO timestamps; keep only the day."""
-        if value in (None, ""):
-            return None
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        match = _ISO_DATE.match(str(value))
-        if not match:
-            raise ValueError(f"published must look like YYYY-MM-DD, got {str(value)[:40]!r}")
-        return date(int(match[1]), int(match[2]), int(match[3]))
+        return parse_day(value)
 
     @field_validator("authors", mode="before")
     @classmethod
@@ -177,11 +169,7 @@ def _articles_from_records(records: Iterable[tuple[str, Any]]) -> Iterator[Loade
         try:
             yield Loaded(origin, article=Article.model_validate(record))
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc']) or 'record'}: {err['msg']}"
-                for err in exc.errors()
-            )
-            yield Loaded(origin, error=problems)
+            yield Loaded(origin, error=describe(exc))
 
 
 def load_json_text(text: str, origin: str, jsonl: bool) -> Iterator[Loaded]:

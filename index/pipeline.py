@@ -17,12 +17,8 @@ from index.articles import DEFAULT_MAX_ARTICLE_CHARS, Article, Loaded, load_path
 from index.chunking import Chunk, chunk_text
 from index.clean import CleanReport, clean_text
 from index.embedding import Embedder
-from index.store import (
-    ArticleWrite,
-    ChromaStore,
-    article_key,
-    article_version,
-)
+from index.store.chroma import ChromaStore
+from index.store.records import ArticleWrite, article_key, article_version
 
 log = logging.getLogger(__name__)
 

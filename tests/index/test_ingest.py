@@ -13,7 +13,8 @@ import pytest
 from chatbot.service import ChatService, create_service
 from chatbot.settings import Settings
 from index.articles import Article
-from index.store import ArticleWrite, ChromaStore, article_key
+from index.store.chroma import ChromaStore
+from index.store.records import ArticleWrite, article_key
 from tests.conftest import SEEDS
 
 

@@ -17,8 +17,8 @@ from chatbot.service import ChatService
 from index.articles import load_paths
 from index.chunking import chunk_text
 from index.clean import clean_text
-from index.lexical import KeywordIndex
-from index.store import article_key, article_version
+from index.store.keyword import KeywordIndex
+from index.store.records import article_key, article_version
 
 
 @dataclass

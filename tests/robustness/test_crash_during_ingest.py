@@ -20,7 +20,7 @@ import pytest
 
 from chatbot.service import ChatService, create_service
 from index.articles import Article
-from index.store import article_key
+from index.store.records import article_key
 from tests.conftest import make_settings
 from tests.robustness.store_audit import audit_store
 

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chatbot.api import create_app
 from chatbot.service import ChatService, create_service
+from chatbot.web.app import create_app
 from tests.conftest import SEED_QUESTION, SEEDS, make_settings
 from tests.fake_llm import FakeLLMServer
 

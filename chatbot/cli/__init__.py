@@ -1,0 +1,5 @@
+"""The command line: ``newsbot ingest | ask | chat | articles | serve | eval | sources | watch``."""
+
+from chatbot.cli.main import main
+
+__all__ = ["main"]

@@ -1,0 +1,221 @@
+"""The ``newsbot`` command line: thin wrappers around ChatService."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from chatbot.cli.common import Bar, app, err, fail, open_service, out, settings_from_options
+from chatbot.cli.evaluate import eval_
+from chatbot.cli.sources import ingest_sources, is_url, print_sources, run_watch
+from chatbot.schema import Answer, Filters, Turn
+from chatbot.service import ChatService, QuestionError
+from index.dates import parse_day
+from index.pipeline import IngestReport
+from index.store.errors import StoreUnavailableError
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str] | None, typer.Argument(
+        help="Files or folders (.txt .md .html .json .jsonl), read recursively, and feed or "
+             "page URLs (http/https).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    sources: Annotated[bool, typer.Option(
+        "--sources", help="Also poll every source of sources.toml / [sources].")] = False,
+) -> None:
+    """Add or update articles in the index; unchanged ones are skipped."""
+    if not paths and not sources:
+        fail("give files, folders or URLs to ingest, or --sources")
+    service = open_service()
+    files = [Path(p) for p in paths or [] if not is_url(p)]
+    report = service.ingest(files, progress=Bar) if files else IngestReport()
+    try:
+        ingest_sources(service, [p for p in paths or [] if is_url(p)], sources, report)
+    except ValueError as exc:
+        fail(str(exc))
+    if as_json:
+        print(json.dumps(_report_dict(report), indent=2))
+    else:
+        _print_report(report, service)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _report_dict(report: IngestReport) -> dict[str, Any]:
+    return {**report.counts, "passages_written": report.passages_written,
+            "failures": [{"origin": o, "reason": r} for o, r in report.failed]}
+
+
+def _print_report(report: IngestReport, service: ChatService) -> None:
+    counts = report.counts
+    out.print(", ".join(f"{value} {key}" for key, value in counts.items())
+              + f" ({report.passages_written} passages written)")
+    for origin, reason in report.failed:
+        err.print(f"[yellow]skipped[/yellow] {escape(origin)}: {escape(reason)}")
+    stats = service.stats()
+    out.print(f"index: {stats.articles} articles, {stats.passages} passages")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in plain language.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Answer object.")] = False,
+    source: Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")
+                      ] = None,
+    since: Annotated[str | None, typer.Option(help="Published on or after YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Published on or before YYYY-MM-DD.")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Answer as of YYYY-MM-DD.")] = None,
+) -> None:
+    """Answer one question and show its numbered sources."""
+    filters = Filters(sources=source or [], since=_day(since), until=_day(until),
+                      as_of=_day(as_of))
+    service = open_service()
+    try:
+        answer = service.ask(question, filters=filters)
+    except QuestionError as exc:
+        fail(str(exc))
+    if as_json:
+        print(answer.model_dump_json(indent=2))
+    else:
+        print_answer(answer)
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return parse_day(value)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def print_answer(answer: Answer) -> None:
+    """The answer, then each numbered source with its passage."""
+    style = "yellow" if answer.declined else "bold"
+    out.print(f"[{style}]{escape(answer.answer)}[/{style}]")
+    if answer.notice:
+        out.print(f"[yellow]note:[/yellow] {escape(answer.notice)}")
+    if not answer.citations:
+        return
+    out.print("\nSources")
+    for c in answer.citations:
+        meta = " · ".join(x for x in (c.source, c.published) if x)
+        out.print(f"[bold][{c.n}][/bold] {escape(c.title or c.article_id)}"
+                  + (f" ({escape(meta)})" if meta else ""))
+        if c.url:
+            out.print(f"    {escape(c.url)}")
+        out.print(f"    [dim]{escape(c.passage)}[/dim]")
+
+
+@app.command()
+def chat(
+    source: Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")
+                      ] = None,
+    as_of: Annotated[str | None, typer.Option(help="Answer as of YYYY-MM-DD.")] = None,
+) -> None:
+    """A terminal chat: follow-up questions are understood in the context of the chat."""
+    filters = Filters(sources=source or [], as_of=_day(as_of))
+    service = open_service()
+    history: list[Turn] = []
+    out.print("Ask about the news. Follow-ups work ('And what about Israel?'). "
+              "/clear starts over, /quit or Ctrl-D leaves.")
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            return
+        if question in ("/quit", "/exit"):
+            return
+        if question == "/clear":
+            history.clear()
+            out.print("[dim](new conversation)[/dim]")
+            continue
+        if not question:
+            continue
+        try:
+            answer = service.ask(question, history=history, filters=filters)
+        except QuestionError as exc:
+            err.print(f"[red]{escape(str(exc))}[/red]")
+            continue
+        if answer.standalone_question != question:
+            out.print(f"[dim](searched for: {escape(answer.standalone_question)})[/dim]")
+        print_answer(answer)
+        history += [Turn(role="user", content=question),
+                    Turn(role="assistant", content=answer.answer)]
+
+
+@app.command()
+def articles(
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+) -> None:
+    """List ingested articles."""
+    service = open_service()
+    table = Table("id", "title", "source", "published", "passages")
+    page = service.articles(offset, limit)
+    for a in page.articles:
+        table.add_row(escape(a.id), escape(a.title), escape(a.source), a.published,
+                      str(a.passages))
+    out.print(table)
+    stats = service.stats()
+    out.print(f"{stats.articles} articles, {stats.passages} passages in all")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on [default: 127.0.0.1].")
+                    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default: 7860].")] = None,
+    watch: Annotated[bool | None, typer.Option(
+        "--watch", help="Poll the sources in the background while serving.")] = None,
+) -> None:
+    """Serve the web chat, the HTTP API and the embeddable widget."""
+    import uvicorn
+
+    from chatbot.web.app import UI_PATH, create_app
+
+    settings = settings_from_options(host=host, port=port, watch=watch)
+    try:
+        web_app = create_app(settings)
+    except StoreUnavailableError as exc:
+        fail(str(exc))
+    base = f"http://{settings.host}:{settings.port}"
+    out.print(f"newsbot: chat {base}{UI_PATH}/ · API docs {base}/docs · widget {base}/widget.js")
+    uvicorn.run(web_app, host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command(name="sources")
+def sources_() -> None:
+    """List the sources: last poll, status, article count and last error of each."""
+    try:
+        print_sources(settings_from_options(), out)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def watch() -> None:
+    """Poll the sources whenever they are due, logging what changed, until Ctrl-C."""
+    service = open_service()
+    try:
+        run_watch(service, out)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+app.command(name="eval")(eval_)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Evaluation sets: their format, the metrics, the runner and the report."""

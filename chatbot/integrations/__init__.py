@@ -1,0 +1,1 @@
+"""newsbot as a component of other frameworks (llama-index)."""

@@ -1,0 +1,1 @@
+"""The web app: FastAPI routes, the Gradio chat and library tab, the widget, and the guards."""

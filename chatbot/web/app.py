@@ -1,0 +1,107 @@
+"""The web app factory: one FastAPI application serving the REST API, the Gradio chat and the
+widget over ONE ChatService.
+
+``create_app(settings)`` builds the service once and hands it to every front end, so the API,
+the chat page and the embedded widget answer from the same index with the same model in memory.
+
+Routes: ``/api/*`` (REST, documented at /docs; see chatbot.web.routes), ``/ui/`` (the chat),
+``/widget.js`` (the embed script). The API and the chat share one rate limiter; API keys guard
+``/api/*`` only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import gradio as gr
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
+
+from chatbot.service import create_service
+from chatbot.settings import Settings
+from chatbot.web.feedback import FeedbackLog
+from chatbot.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from chatbot.web.ratelimit import RateLimiter
+from chatbot.web.routes import answers, articles, health, widget
+from chatbot.web.routes.deps import API_KEY_HEADER, WebContext
+from chatbot.web.routes.widget import UI_PATH
+from chatbot.web.security import KeyChecker
+from chatbot.web.ui.chat import build_ui, ui_css
+from index.feeds.watcher import BackgroundWatcher
+from index.store.errors import StoreUnavailableError
+
+__all__ = ["UI_PATH", "create_app"]
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The whole web app over one ChatService, built here from ``settings``."""
+    service = create_service(settings)
+    service.warm_up()  # load the model now, not on the first question
+    limiter = RateLimiter(settings.rate_limit_per_minute)
+
+    app = FastAPIOffline(
+        title="newsbot", version="0.1.0",
+        description="Questions answered from news articles; every sentence cites its passage. "
+                    f"Send the key in the `{API_KEY_HEADER}` header when keys are configured.")
+    app.state.web = WebContext(service, KeyChecker(settings.api_keys), limiter)
+    _add_middleware(app, settings)
+
+    @app.exception_handler(StoreUnavailableError)
+    async def _store_down(request: Request, exc: StoreUnavailableError) -> JSONResponse:
+        return JSONResponse({"detail": f"The article store is unavailable: {exc}"}, 503)
+
+    for module in (health, answers, articles, widget):
+        app.include_router(module.router)
+
+    feedback = FeedbackLog(settings.feedback_path)
+    ui = build_ui(service, settings, limiter, feedback)
+    mounted = gr.mount_gradio_app(
+        app, ui, path=UI_PATH, css=ui_css(), footer_links=["api"], run_history=False,
+        ssr_mode=False, mcp_server=False, pwa=False, show_error=False)
+    if settings.watch:
+        _watch_while_serving(mounted, BackgroundWatcher(service.sources))
+    return mounted
+
+
+def _watch_while_serving(app: FastAPI, watcher: BackgroundWatcher) -> None:
+    """Run ``watcher`` from the app's startup to its shutdown (wrapping its lifespan)."""
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(served: Any) -> AsyncIterator[Any]:
+        watcher.start()
+        try:
+            async with inner(served) as state:
+                yield state
+        finally:
+            watcher.stop()
+
+    app.router.lifespan_context = lifespan
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """CORS for the configured origins, body size limit, framing and hardening headers.
+
+    CORSMiddleware is added even with no origins: Gradio then leaves CORS to it instead of
+    installing its own, more permissive policy on the chat's endpoints.
+    """
+    wildcards = [o for o in settings.cors_origins if "*." in o]
+    exact = [o for o in settings.cors_origins if o not in wildcards]
+    # Added innermost first: CORS must be outermost so that even a 413 carries its headers.
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_request_bytes, prefix="/api/")
+    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.embed_origins)
+    app.add_middleware(
+        CORSMiddleware, allow_origins=exact,
+        allow_origin_regex="|".join(_wildcard_regex(o) for o in wildcards) or None,
+        allow_methods=["GET", "POST"], allow_headers=["Content-Type", API_KEY_HEADER],
+        max_age=600)
+
+
+def _wildcard_regex(origin: str) -> str:
+    """``https://*.example.com`` as a regex matching one or more subdomain labels."""
+    return re.escape(origin).replace(r"\*\.", r"([a-zA-Z0-9-]+\.)+")

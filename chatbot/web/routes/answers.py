@@ -1,0 +1,93 @@
+"""``/api/ask`` (one JSON answer) and ``/api/chat`` (the same answer streamed as SSE)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from chatbot.schema import Answer, Filters, StreamEvent, Turn
+from chatbot.service import ChatService, QuestionError
+from chatbot.web.routes.deps import ERRORS, GUARD, Service, explain
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api", tags=["answers"], dependencies=[GUARD])
+
+
+class AskRequest(BaseModel):
+    """A question, the conversation so far (for follow-ups) and optional filters."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"question": "What does Hamas require before hostage talks?", "history": [],
+         "filters": {"sources": [], "since": None, "until": None}}]})
+
+    question: str = Field(description="The question, in plain language.")
+    history: list[Turn] = Field(default_factory=list, max_length=100,
+                                description="Earlier turns, oldest first.")
+    filters: Filters | None = None
+
+
+@router.post("/ask", response_model=Answer, responses=ERRORS)
+def ask(body: AskRequest, service: Service) -> Answer:
+    """Answer one question; the Answer's citations list the passages it rests on."""
+    _check_question(service, body.question)
+    try:
+        return service.ask(body.question, body.history, body.filters)
+    except Exception as exc:
+        raise explain(service, exc) from exc
+
+
+@router.post("/chat", responses={
+    **ERRORS, 200: {"content": {"text/event-stream": {}}, "description": (
+        "Server-sent events: `delta` events carry text to show as it arrives; the last "
+        "event is `answer`, the full Answer JSON (authoritative, with the citations); "
+        "a failure after the stream started is an `error` event.")}})
+async def chat(body: AskRequest, service: Service) -> StreamingResponse:
+    """Stream the answer as server-sent events, ending with the Answer and its citations."""
+    _check_question(service, body.question)
+    events = service.stream(body.question, body.history, body.filters)
+    try:  # retrieval runs before the first event: a down store is still a 503 here
+        first = await run_in_threadpool(next, events)
+    except Exception as exc:
+        raise explain(service, exc) from exc
+    return StreamingResponse(
+        _sse(service, first, events), media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def _check_question(service: ChatService, question: str) -> None:
+    """413 for a question over the length limit, 422 for an empty one, before any work."""
+    try:
+        service.validate_question(question)
+    except QuestionError as exc:
+        raise HTTPException(413 if exc.reason == "too_long" else 422, str(exc)) from None
+
+
+def _sse(service: ChatService, first: StreamEvent, rest: Iterator[StreamEvent],
+         ) -> Iterator[str]:
+    """Server-sent events: ``delta`` {text}, then ``answer`` (the Answer), or ``error``."""
+    event: StreamEvent | None = first
+    try:
+        while event is not None:
+            if event.answer is not None:
+                yield _event("answer", event.answer.model_dump_json())
+            else:
+                yield _event("delta", json.dumps({"text": event.delta}))
+            event = next(rest, None)
+    except Exception as exc:
+        down = service.store_failure(exc)
+        if down is None:
+            log.exception("streaming failed", exc_info=exc)
+        detail = (f"The article store is unavailable: {down}" if down
+                  else "Answering failed; the error has been logged.")
+        yield _event("error", json.dumps({"status": 503 if down else 500, "detail": detail}))
+
+
+def _event(name: str, data: str) -> str:
+    return f"event: {name}\ndata: {data}\n\n"

@@ -1,0 +1,1 @@
+"""The Gradio pages: the chat, the Sources tab, and the HTML they render."""

@@ -1,0 +1,94 @@
+"""The keyword index: BM25 ranking, incremental sync from Chroma, persistence, deletions."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from chatbot.service import ChatService, create_service
+from chatbot.settings import Settings
+from index.articles import Article
+from index.store.keyword import KeywordIndex
+from index.store.records import article_key
+from index.store.search_filter import SearchFilter
+
+
+def _articles() -> list[Article]:
+    return [
+        Article(id="quake", title="Earthquake", source="Wire", published="2024-03-01",
+                text="A strong earthquake shook the coastal city of Valparaíso on Monday. "
+                     "Rescue teams searched collapsed buildings through the night."),
+        Article(id="budget", title="Budget vote", source="Daily", published="2024-03-10",
+                text="The council approved the budget after a long debate. The mayor "
+                     "praised the vote."),
+        Article(id="storm", title="Storm", source="Wire", published="2024-03-20",
+                text="A storm brought heavy rain to the valley. Roads were closed."),
+    ]
+
+
+def _service(settings: Settings) -> ChatService:
+    service = create_service(settings)
+    service.ingestor.ingest_articles(_articles())
+    service.sync_keywords()
+    return service
+
+
+def test_bm25_ranks_the_passage_with_the_rare_term_first(store_settings: Settings) -> None:
+    service = _service(store_settings)
+    hits = service.keywords.search("Valparaíso earthquake rescue", k=3)
+    assert hits[0].passage_id.startswith(article_key("quake"))
+    assert hits[0].score > (hits[1].score if len(hits) > 1 else 0.0)
+
+
+def test_keyword_filters_match_the_store_filters(store_settings: Settings) -> None:
+    service = _service(store_settings)
+    wire_only = service.keywords.search("the vote budget storm", 10, SearchFilter(("Wire",)))
+    keys = {h.passage_id.split("-")[0] for h in wire_only}
+    assert keys == {article_key("storm")}
+    early = service.keywords.search("earthquake budget storm", 10,
+                                    SearchFilter(until=date(2024, 3, 10)))
+    assert {h.passage_id.split("-")[0] for h in early} == {article_key("quake"),
+                                                           article_key("budget")}
+
+
+def test_index_survives_restart_and_updates_incrementally(tmp_path: Path,
+                                                          store_settings: Settings) -> None:
+    service = _service(store_settings)
+    folder = store_settings.keyword_path
+    segments_before = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.npz")}
+    assert len(segments_before) == 1
+
+    reopened = KeywordIndex(folder)  # a new process: loads from disk, nothing to rebuild
+    assert reopened.passages == service.keywords.passages
+    assert reopened.sync(service.store) == 0
+    assert reopened.search("Valparaíso", 1)[0].passage_id.startswith(article_key("quake"))
+
+    service.ingestor.ingest_articles([Article(id="fire", title="Fire", text=(
+        "A wildfire near Mendocino forced evacuations."))])
+    assert reopened.sync(service.store) == 1  # only the new article is read
+    after = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.npz")}
+    assert len(after) == 2
+    assert all(after[name] == mtime for name, mtime in segments_before.items())
+    assert reopened.search("Mendocino", 1)[0].passage_id.startswith(article_key("fire"))
+
+
+def test_replaced_and_deleted_articles_leave_the_keyword_index(store_settings: Settings,
+                                                               ) -> None:
+    service = _service(store_settings)
+    service.ingestor.ingest_articles([Article(id="storm", title="Storm", source="Wire",
+                                              text="Snow fell on the valley overnight.")])
+    service.store.delete_article(article_key("budget"))
+    assert service.sync_keywords() == 2
+    assert service.keywords.search("rain roads", 5) == []
+    assert service.keywords.search("mayor council", 5) == []
+    assert service.keywords.search("snow", 5)[0].passage_id.startswith(article_key("storm"))
+    assert service.keywords.passages == service.store.count_passages()
+
+
+def test_damaged_keyword_cache_is_rebuilt_from_the_store(store_settings: Settings) -> None:
+    service = _service(store_settings)
+    (store_settings.keyword_path / "manifest.json").write_text("{not json")
+    rebuilt = KeywordIndex(store_settings.keyword_path)
+    assert rebuilt.passages == 0
+    assert rebuilt.sync(service.store) == 3
+    assert rebuilt.passages == service.store.count_passages()
