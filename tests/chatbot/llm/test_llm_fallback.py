@@ -31,8 +31,7 @@ def llm_service(seeded_service: ChatService, base_url: str, **overrides: object)
     """A service over the seeded store whose answerer talks to ``base_url``."""
     settings = make_settings(seeded_service.settings.data_dir, answerer="openai",
                              llm_base_url=base_url, **{"llm_timeout": 2.0, **overrides})
-    return ChatService(settings, seeded_service.store, seeded_service.embedder,
-                       seeded_service.keywords)
+    return seeded_service.with_settings(settings)
 
 
 def timed_ask(service: ChatService, question: str = SEED_QUESTION) -> tuple[Answer, float]:

@@ -50,8 +50,7 @@ def small_context_server() -> Iterator[LlamaServer]:
 def service_for(seeded_service: ChatService, base_url: str, **overrides: object) -> ChatService:
     settings = make_settings(seeded_service.settings.data_dir, answerer="openai",
                              llm_base_url=base_url, **{"llm_timeout": 120.0, **overrides})
-    return ChatService(settings, seeded_service.store, seeded_service.embedder,
-                       seeded_service.keywords)
+    return seeded_service.with_settings(settings)
 
 
 def test_server_listens_on_loopback_only(llama_server: LlamaServer) -> None:

@@ -101,8 +101,7 @@ def test_bundled_model_answers_the_seed_question_with_a_citation(
     settings = make_settings(seeded_service.settings.data_dir, answerer="local",
                              local_model_dir=tmp_path_factory.mktemp("models"),
                              llm_timeout=300)
-    service = ChatService(settings, seeded_service.store, seeded_service.embedder,
-                          seeded_service.keywords)
+    service = seeded_service.with_settings(settings)
     events = list(service.stream(SEED_QUESTION))
     answer = events[-1].answer
     assert answer is not None
