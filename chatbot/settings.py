@@ -6,6 +6,7 @@ environment or a config file.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -138,6 +139,12 @@ class Settings(BaseSettings):
     fetch_max_redirects: int = Field(5, ge=0, le=20)
     fetch_delay_seconds: float = Field(
         1.0, ge=0, description="Pause between two requests to one host (politeness).")
+    fetch_allow_private_networks: bool = Field(
+        False, description="Feeds added in the web UI may reach loopback, private and "
+        "link-local addresses (intranet feeds); metadata addresses stay refused.")
+    fetch_allowed_networks: list[str] = Field(
+        default_factory=list, description="Private networks (CIDR) feeds added in the web UI "
+        "may reach, e.g. [\"10.1.2.0/24\"]; sources.toml and the CLI are never restricted.")
     admin_keys: list[SecretStr] = Field(
         default_factory=list, description="Keys that unlock the web UI's Sources tab.")
 
@@ -159,6 +166,16 @@ class Settings(BaseSettings):
             if not _ORIGIN.match(value):
                 raise ValueError(f"not an origin like https://intranet.example.com: {value!r}")
         return [value.rstrip("/") for value in values]
+
+    @field_validator("fetch_allowed_networks")
+    @classmethod
+    def _networks(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"not a network like 10.1.2.0/24: {value!r}") from None
+        return values
 
     @model_validator(mode="after")
     def _endpoint_for_openai(self) -> Settings:
@@ -190,7 +207,9 @@ class Settings(BaseSettings):
             retention_days=self.retention_days,
             fetch=FetchPolicy(timeout=self.fetch_timeout_seconds, max_bytes=self.fetch_max_bytes,
                               max_redirects=self.fetch_max_redirects,
-                              delay=self.fetch_delay_seconds))
+                              delay=self.fetch_delay_seconds),
+            allow_private_networks=self.fetch_allow_private_networks,
+            allowed_networks=tuple(self.fetch_allowed_networks))
 
     @property
     def feedback_path(self) -> Path:

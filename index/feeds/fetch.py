@@ -4,8 +4,10 @@ A watcher polls the same hosts again and again, so the fetcher behaves like a go
 it sends conditional requests (ETag / Last-Modified) so that an unchanged resource costs a 304
 and no body; it waits ``delay`` seconds between two requests to one host; it obeys robots.txt
 (RFC 9309, parsed by protego); and it bounds everything a hostile or broken server could
-stretch (time, body size, redirect chains). Every failure is a ``FetchError`` whose message
-says what went wrong, so one bad URL is reported and the rest of a feed goes on.
+stretch (time, body size, redirect chains). Given an AddressGuard (URLs that came from the
+web), it connects only to the addresses the guard accepts, on every hop. Every failure is a
+``FetchError`` whose message says what went wrong, so one bad URL is reported and the rest of
+a feed goes on.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 from protego import Protego
+
+from index.feeds.addresses import AddressGuard, guarded_transport
 
 DEFAULT_USER_AGENT = "newsbot/0.1 (news question answering; polls feeds politely)"
 _REDIRECTS = {301, 302, 303, 307, 308}
@@ -105,12 +109,14 @@ class HttpCache:
 class Fetcher:
     """GETs URLs under a FetchPolicy, with conditional requests from an HttpCache."""
 
-    def __init__(self, policy: FetchPolicy | None = None, cache: HttpCache | None = None) -> None:
+    def __init__(self, policy: FetchPolicy | None = None, cache: HttpCache | None = None,
+                 guard: AddressGuard | None = None) -> None:
         self.policy = policy or FetchPolicy()
         self.cache = cache
         self._client = httpx.Client(
             follow_redirects=False, timeout=self.policy.timeout,
-            headers={"User-Agent": self.policy.user_agent})
+            headers={"User-Agent": self.policy.user_agent},
+            transport=guarded_transport(guard) if guard is not None else None)
         self._last_request: dict[str, float] = {}
         self._robots: dict[str, Protego | None] = {}
         self._lock = threading.Lock()

@@ -70,7 +70,7 @@ class SourcesUI:
     def add(self, url: str, label: str, key: str | None) -> tuple[str, str, str, str]:
         self._check(key)
         try:
-            source = self.manager.registry.add_feed((url or "").strip(), (label or "").strip())
+            source = self.manager.add_web_feed((url or "").strip(), (label or "").strip())
         except ValueError as exc:
             raise gr.Error(escape(_first_line(exc)), title="Cannot add that feed") from None
         return self._listing(), "", "", f"Added {escape(source.location)}; poll to fetch it."

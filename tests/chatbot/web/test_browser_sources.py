@@ -21,7 +21,8 @@ HOSTILE_LABEL = "Gazette <img src=x onerror=\"window.__xss='label'\">"
 def feed_app(tmp_path: Path) -> Iterator[tuple[RunningApp, FeedSite]]:
     site = FeedSite()
     app = serve_app(web_settings(tmp_path / "data", fetch_delay_seconds=0.0,
-                                 sources_file=tmp_path / "none.toml"))
+                                 sources_file=tmp_path / "none.toml",
+                                 fetch_allow_private_networks=True))  # the feed is on 127.0.0.1
     yield app, site
     app.stop()
     site.stop()
