@@ -40,3 +40,15 @@ def test_serve_listens_on_the_given_port_with_chat_api_and_widget(web_data_dir: 
         server.terminate()
         output = server.communicate(timeout=30)[0].decode()
     assert f"chat {url}/ui/" in output
+
+
+def test_serve_beyond_loopback_without_keys_warns_before_it_starts(tmp_path: Path) -> None:
+    # The store is unreachable, so serve stops after the warnings without binding anything.
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
+           "NEWSBOT_CHROMA_URL": f"http://127.0.0.1:{free_port()}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "serve", "--host", "0.0.0.0", "--port",
+         str(free_port())], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "warning: listening on 0.0.0.0 with no api_keys" in result.stderr
+    assert "no admin_keys: the Sources tab is read-only" in result.stderr
