@@ -146,7 +146,10 @@ class Settings(BaseSettings):
         default_factory=list, description="Private networks (CIDR) feeds added in the web UI "
         "may reach, e.g. [\"10.1.2.0/24\"]; sources.toml and the CLI are never restricted.")
     admin_keys: list[SecretStr] = Field(
-        default_factory=list, description="Keys that unlock the web UI's Sources tab.")
+        default_factory=list, description="Keys that unlock writing in the web UI's Sources "
+        "tab; none = read-only unless the server listens on loopback only.")
+    max_upload_bytes: int = Field(
+        10_000_000, ge=1000, description="Larger files uploaded in the Sources tab are refused.")
 
     # Evaluate.
     eval_store_dir: Path | None = Field(

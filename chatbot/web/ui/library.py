@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 
 from chatbot.service import ChatService
 from chatbot.settings import Settings
 from chatbot.web.security import KeyChecker, writes_allowed_without_key
+from chatbot.web.uploads import UPLOAD_TYPES, check_uploads
 from index.feeds.registry import SourceRow
 
 log = logging.getLogger(__name__)
@@ -109,9 +111,15 @@ class SourcesUI:
         paths = [Path(f if isinstance(f, str) else f.name) for f in files or []]
         if not paths:
             raise gr.Error("Choose one or more article files first.")
-        report = self.service.ingest(paths)
-        counts = ", ".join(f"{value} {name}" for name, value in report.counts.items())
-        failures = "".join(f"<br>{escape(Path(o).name)}: {escape(r)}" for o, r in report.failed)
+        checked = check_uploads(paths, Path(get_upload_folder()),
+                                self.service.settings.max_upload_bytes)
+        failed = list(checked.refused)
+        counts = "nothing ingested"
+        if checked.accepted:
+            report = self.service.ingest(checked.accepted)
+            counts = ", ".join(f"{value} {name}" for name, value in report.counts.items())
+            failed += [(Path(origin).name, reason) for origin, reason in report.failed]
+        failures = "".join(f"<br>{escape(name)}: {escape(reason)}" for name, reason in failed)
         return None, f"{counts}{failures}"
 
 
@@ -141,8 +149,10 @@ def build_sources_tab(service: ChatService, settings: Settings) -> None:
     with gr.Row(visible=writable):
         add = gr.Button("Add feed", size="sm", elem_id="nb-feed-add")
         remove = gr.Button("Remove feed", size="sm", elem_id="nb-feed-remove")
-    files = gr.File(label="Upload articles (.txt .md .html .json .jsonl)",
-                    file_count="multiple", elem_id="nb-upload", visible=writable)
+    files = gr.File(label=f"Upload articles ({' '.join(UPLOAD_TYPES)}; at most "
+                          f"{settings.max_upload_bytes:,} bytes each)",
+                    file_count="multiple", file_types=UPLOAD_TYPES, elem_id="nb-upload",
+                    visible=writable)
     upload = gr.Button("Ingest files", size="sm", elem_id="nb-upload-go", visible=writable)
 
     private: dict[str, Any] = {"api_visibility": "private"}
