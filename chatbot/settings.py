@@ -30,6 +30,7 @@ DEFAULT_EXAMPLE_QUESTIONS = (
     "Who is Taher Al-Nono?",
     "What did Joe Biden say about a second hostage deal?",
 )
+_REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
 # "*", or a scheme and host (wildcard subdomains allowed) with an optional port, nothing else.
 _ORIGIN = re.compile(r"^(\*|https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?/?)$")
 
@@ -88,6 +89,9 @@ class Settings(BaseSettings):
         description="Keys accepted in the X-API-Key header of /api/*; empty = no key needed.")
     rate_limit_per_minute: int = Field(
         60, ge=0, description="Questions per client and minute (API and chat); 0 = no limit.")
+    rate_limit_storage: str = Field(
+        "memory://", description="Where the rate limit counts live: memory:// (this process) "
+        "or redis://host:port/db (shared by every serve process that uses it).")
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins whose pages may call /api/* from a browser.")
     embed_origins: list[str] = Field(
@@ -169,6 +173,13 @@ class Settings(BaseSettings):
             if not _ORIGIN.match(value):
                 raise ValueError(f"not an origin like https://intranet.example.com: {value!r}")
         return [value.rstrip("/") for value in values]
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _limit_storage(cls, value: str) -> str:
+        if value != "memory://" and not value.startswith(_REDIS_SCHEMES):
+            raise ValueError("rate_limit_storage must be memory:// or a redis:// URL")
+        return value
 
     @field_validator("fetch_allowed_networks")
     @classmethod

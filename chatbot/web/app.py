@@ -42,7 +42,8 @@ def create_app(settings: Settings) -> FastAPI:
     """The whole web app over one ChatService, built here from ``settings``."""
     service = create_service(settings)
     service.warm_up()  # load the model now, not on the first question
-    limiter = RateLimiter(settings.rate_limit_per_minute)
+    limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_storage,
+                          namespace=settings.index_name)
 
     app = FastAPIOffline(
         title="newsbot", version="0.1.0",

@@ -149,7 +149,7 @@ def test_rate_limit_answers_429_with_retry_after(web_data_dir: Path) -> None:
         assert codes == [200, 200]
         assert refused.status_code == 429
         wait = int(refused.headers["Retry-After"])
-        assert 25 <= wait <= 30  # one question every 30 s, less the time the others took
+        assert 50 <= wait <= 60  # the first question leaves the sliding minute
         assert f"wait {wait} s" in refused.json()["detail"]
         assert limited.get("/api/health").status_code == 200  # probes are never limited
 
