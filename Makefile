@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 SEED_QUESTION := What does Hamas require before hostage talks?
 
-.PHONY: install install-test run test lint browser
+.PHONY: install install-test run test lint browser redis
 
 # A virtual environment with newsbot and its pinned dependencies (torch's CPU build included).
 $(VENV)/.installed: pyproject.toml
@@ -45,6 +45,14 @@ browser:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
 
+# Debian's redis-server for the shared rate-limit tests (the fixtures start their own on
+# 127.0.0.1), installed only when it is missing.
+redis:
+	@test -x /usr/bin/redis-server || { \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server; }
+
 # The whole suite: lint, types, then every test (CI runs exactly this through .ci/run).
-test: install-test lint browser
+test: install-test lint browser redis
 	$(BIN)/pytest

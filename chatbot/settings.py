@@ -6,6 +6,7 @@ environment or a config file.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -29,6 +30,7 @@ DEFAULT_EXAMPLE_QUESTIONS = (
     "Who is Taher Al-Nono?",
     "What did Joe Biden say about a second hostage deal?",
 )
+_REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
 # "*", or a scheme and host (wildcard subdomains allowed) with an optional port, nothing else.
 _ORIGIN = re.compile(r"^(\*|https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?/?)$")
 
@@ -87,6 +89,9 @@ class Settings(BaseSettings):
         description="Keys accepted in the X-API-Key header of /api/*; empty = no key needed.")
     rate_limit_per_minute: int = Field(
         60, ge=0, description="Questions per client and minute (API and chat); 0 = no limit.")
+    rate_limit_storage: str = Field(
+        "memory://", description="Where the rate limit counts live: memory:// (this process) "
+        "or redis://host:port/db (shared by every serve process that uses it).")
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins whose pages may call /api/* from a browser.")
     embed_origins: list[str] = Field(
@@ -138,8 +143,17 @@ class Settings(BaseSettings):
     fetch_max_redirects: int = Field(5, ge=0, le=20)
     fetch_delay_seconds: float = Field(
         1.0, ge=0, description="Pause between two requests to one host (politeness).")
+    fetch_allow_private_networks: bool = Field(
+        False, description="Feeds added in the web UI may reach loopback, private and "
+        "link-local addresses (intranet feeds); metadata addresses stay refused.")
+    fetch_allowed_networks: list[str] = Field(
+        default_factory=list, description="Private networks (CIDR) feeds added in the web UI "
+        "may reach, e.g. [\"10.1.2.0/24\"]; sources.toml and the CLI are never restricted.")
     admin_keys: list[SecretStr] = Field(
-        default_factory=list, description="Keys that unlock the web UI's Sources tab.")
+        default_factory=list, description="Keys that unlock writing in the web UI's Sources "
+        "tab; none = read-only unless the server listens on loopback only.")
+    max_upload_bytes: int = Field(
+        10_000_000, ge=1000, description="Larger files uploaded in the Sources tab are refused.")
 
     # Evaluate.
     eval_store_dir: Path | None = Field(
@@ -159,6 +173,23 @@ class Settings(BaseSettings):
             if not _ORIGIN.match(value):
                 raise ValueError(f"not an origin like https://intranet.example.com: {value!r}")
         return [value.rstrip("/") for value in values]
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _limit_storage(cls, value: str) -> str:
+        if value != "memory://" and not value.startswith(_REDIS_SCHEMES):
+            raise ValueError("rate_limit_storage must be memory:// or a redis:// URL")
+        return value
+
+    @field_validator("fetch_allowed_networks")
+    @classmethod
+    def _networks(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"not a network like 10.1.2.0/24: {value!r}") from None
+        return values
 
     @model_validator(mode="after")
     def _endpoint_for_openai(self) -> Settings:
@@ -190,7 +221,9 @@ class Settings(BaseSettings):
             retention_days=self.retention_days,
             fetch=FetchPolicy(timeout=self.fetch_timeout_seconds, max_bytes=self.fetch_max_bytes,
                               max_redirects=self.fetch_max_redirects,
-                              delay=self.fetch_delay_seconds))
+                              delay=self.fetch_delay_seconds),
+            allow_private_networks=self.fetch_allow_private_networks,
+            allowed_networks=tuple(self.fetch_allowed_networks))
 
     @property
     def feedback_path(self) -> Path:

@@ -110,3 +110,40 @@ def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     url = request.getfixturevalue("chroma_server")
     # A fresh collection name per test keeps server-side tests independent.
     return make_settings(tmp_path / "data", chroma_url=url, index_name=f"t{free_port()}")
+
+
+REDIS_SERVER = Path("/usr/bin/redis-server")
+
+
+def start_redis_server(port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """A real redis-server on 127.0.0.1 (a free port), nothing persisted; and its URL."""
+    if not REDIS_SERVER.exists():
+        pytest.fail("redis-server is missing: `make test` installs it "
+                    "(apt-get install -y redis-server).")
+    port = port or free_port()
+    process = subprocess.Popen(
+        [str(REDIS_SERVER), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--protected-mode", "yes"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis
+
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            redis.Redis.from_url(url, socket_timeout=1).ping()
+            return process, url
+        except redis.RedisError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("redis-server did not start") from None
+            time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real redis-server on 127.0.0.1, for rate limits shared across processes."""
+    process, url = start_redis_server()
+    yield url
+    process.terminate()
+    process.wait(timeout=30)

@@ -40,9 +40,10 @@ class Logged:
 
 
 class FeedSite:
-    """Serve ``resources`` (path -> Resource) until ``stop``; ``log`` lists every request."""
+    """Serve ``resources`` (path -> Resource) on ``host`` (a loopback address) until
+    ``stop``; ``log`` lists every request."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.resources: dict[str, Resource] = {}
         self.log: list[Logged] = []
         site = self
@@ -54,9 +55,10 @@ class FeedSite:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer((host, 0), Handler)
         self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.port = int(self.httpd.server_address[1])
+        self.url = f"http://{host}:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 

@@ -179,8 +179,11 @@ def serve(
     import uvicorn
 
     from chatbot.web.app import UI_PATH, create_app
+    from chatbot.web.security import exposure_warnings
 
     settings = settings_from_options(host=host, port=port, watch=watch)
+    for warning in exposure_warnings(settings.host, settings.api_keys, settings.admin_keys):
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}")
     try:
         web_app = create_app(settings)
     except StoreUnavailableError as exc:

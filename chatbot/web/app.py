@@ -42,7 +42,8 @@ def create_app(settings: Settings) -> FastAPI:
     """The whole web app over one ChatService, built here from ``settings``."""
     service = create_service(settings)
     service.warm_up()  # load the model now, not on the first question
-    limiter = RateLimiter(settings.rate_limit_per_minute)
+    limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_storage,
+                          namespace=settings.index_name)
 
     app = FastAPIOffline(
         title="newsbot", version="0.1.0",
@@ -62,7 +63,8 @@ def create_app(settings: Settings) -> FastAPI:
     ui = build_ui(service, settings, limiter, feedback)
     mounted = gr.mount_gradio_app(
         app, ui, path=UI_PATH, css=ui_css(), footer_links=["api"], run_history=False,
-        ssr_mode=False, mcp_server=False, pwa=False, show_error=False)
+        ssr_mode=False, mcp_server=False, pwa=False, show_error=False,
+        max_file_size=settings.max_upload_bytes)  # refused while uploading, before stored
     if settings.watch:
         _watch_while_serving(mounted, BackgroundWatcher(service.sources))
     return mounted

@@ -1,68 +1,68 @@
 """Per-client rate limiting for questions, shared by the HTTP API and the web chat.
 
-A token bucket per client: a client may ask ``per_minute`` questions in a burst and then one
-more every ``60 / per_minute`` seconds. Answering costs CPU (embedding, ranking) that one
-client could otherwise monopolise; a refused client is told how long to wait.
+A client may ask ``per_minute`` questions in any sliding minute (the ``limits`` library's
+moving window); a refused client is told how long to wait, and a refused request does not
+count. Answering costs CPU (embedding, ranking) that one client could otherwise monopolise.
+
+The counts live where ``storage`` says: ``memory://`` (default) keeps them in this process;
+``redis://host:port`` keeps them in Redis, so that several ``newsbot serve`` processes behind
+a load balancer hold each client to one budget. When Redis cannot be reached, questions are
+let through (and the failure logged) rather than refused: the limit protects capacity, it
+does not decide who may ask.
 """
 
 from __future__ import annotations
 
+import logging
 import math
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 
-# Any bucket refills completely within a minute; buckets idle that long are forgotten (checked
-# at most once a minute), so memory stays bounded however many clients come and go.
-_FULL_AFTER_S = 60.0
+from limits import RateLimitItemPerMinute
+from limits.errors import StorageError
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 
+log = logging.getLogger(__name__)
 
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
+# Log a storage failure at most this often, however many requests see it.
+_FAILURE_LOG_EVERY_S = 60.0
 
 
 class RateLimiter:
-    """``check(client)`` spends one token, or says how many seconds until one is free."""
+    """``check(client)`` counts one question, or says how many seconds until one is allowed."""
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, per_minute: int, storage: str = "memory://",
+                 namespace: str = "newsbot") -> None:
         self.per_minute = per_minute
-        self._rate = per_minute / 60.0
-        self._clock = clock
-        self._buckets: dict[str, _Bucket] = {}
-        self._lock = threading.Lock()
-        self._last_sweep = clock()
+        self._item = RateLimitItemPerMinute(max(per_minute, 1), namespace=namespace)
+        options = {"key_prefix": "newsbot"} if storage.startswith(("redis", "rediss")) else {}
+        self._limiter = MovingWindowRateLimiter(
+            storage_from_string(storage, wrap_exceptions=True, **options))
+        self._last_failure_log = 0.0
 
     @property
     def enabled(self) -> bool:
         return self.per_minute > 0
 
     def check(self, client: str) -> int:
-        """0 when ``client`` may go ahead (one token spent), else the seconds to wait."""
+        """0 when ``client`` may go ahead (one question counted), else the seconds to wait."""
         if not self.enabled:
             return 0
-        now = self._clock()
-        with self._lock:
-            self._sweep(now)
-            bucket = self._buckets.get(client)
-            if bucket is None:
-                bucket = self._buckets[client] = _Bucket(float(self.per_minute), now)
-            bucket.tokens = min(float(self.per_minute),
-                                bucket.tokens + (now - bucket.updated) * self._rate)
-            bucket.updated = now
-            if bucket.tokens >= 1.0:
-                bucket.tokens -= 1.0
+        try:
+            if self._limiter.hit(self._item, client):
                 return 0
-            return max(1, math.ceil((1.0 - bucket.tokens) / self._rate))
+            reset = self._limiter.get_window_stats(self._item, client).reset_time
+        except StorageError as exc:
+            self._log_failure(exc)
+            return 0
+        return max(1, math.ceil(reset - time.time()))
 
-    def _sweep(self, now: float) -> None:
-        if now - self._last_sweep < _FULL_AFTER_S:
-            return
-        self._last_sweep = now
-        for client in [c for c, b in self._buckets.items() if now - b.updated >= _FULL_AFTER_S]:
-            del self._buckets[client]
+    def _log_failure(self, error: StorageError) -> None:
+        now = time.monotonic()
+        if now - self._last_failure_log >= _FAILURE_LOG_EVERY_S:
+            self._last_failure_log = now
+            log.warning("rate limit storage unavailable, not limiting: %s",
+                        type(error.storage_error).__name__)
 
 
 def too_many_message(retry_after: int) -> str:

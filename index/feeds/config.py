@@ -89,3 +89,6 @@ class FeedSettings:
     max_article_chars: int
     retention_days: int | None
     fetch: FetchPolicy
+    # Feeds added on the web may reach private addresses (all of them, or these networks).
+    allow_private_networks: bool = False
+    allowed_networks: tuple[str, ...] = ()

@@ -2,10 +2,12 @@
 
 A watcher polls the same hosts again and again, so the fetcher behaves like a good crawler:
 it sends conditional requests (ETag / Last-Modified) so that an unchanged resource costs a 304
-and no body; it waits ``delay`` seconds between two requests to one host; it obeys robots.txt;
-and it bounds everything a hostile or broken server could stretch (time, body size, redirect
-chains). Every failure is a ``FetchError`` whose message says what went wrong, so one bad URL
-is reported and the rest of a feed goes on.
+and no body; it waits ``delay`` seconds between two requests to one host; it obeys robots.txt
+(RFC 9309, parsed by protego); and it bounds everything a hostile or broken server could
+stretch (time, body size, redirect chains). Given an AddressGuard (URLs that came from the
+web), it connects only to the addresses the guard accepts, on every hop. Every failure is a
+``FetchError`` whose message says what went wrong, so one bad URL is reported and the rest of
+a feed goes on.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
 import httpx
+from protego import Protego
+
+from index.feeds.addresses import AddressGuard, guarded_transport
 
 DEFAULT_USER_AGENT = "newsbot/0.1 (news question answering; polls feeds politely)"
 _REDIRECTS = {301, 302, 303, 307, 308}
+_ROBOTS_REDIRECTS = 5  # RFC 9309 2.3.1.2: follow at least five consecutive redirects
 
 
 class FetchError(RuntimeError):
@@ -104,14 +109,16 @@ class HttpCache:
 class Fetcher:
     """GETs URLs under a FetchPolicy, with conditional requests from an HttpCache."""
 
-    def __init__(self, policy: FetchPolicy | None = None, cache: HttpCache | None = None) -> None:
+    def __init__(self, policy: FetchPolicy | None = None, cache: HttpCache | None = None,
+                 guard: AddressGuard | None = None) -> None:
         self.policy = policy or FetchPolicy()
         self.cache = cache
         self._client = httpx.Client(
             follow_redirects=False, timeout=self.policy.timeout,
-            headers={"User-Agent": self.policy.user_agent})
+            headers={"User-Agent": self.policy.user_agent},
+            transport=guarded_transport(guard) if guard is not None else None)
         self._last_request: dict[str, float] = {}
-        self._robots: dict[str, RobotFileParser | None] = {}
+        self._robots: dict[str, Protego | None] = {}
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -202,22 +209,29 @@ class Fetcher:
         if origin not in self._robots:
             self._robots[origin] = self._read_robots(origin)
         rules = self._robots[origin]
-        return rules is None or rules.can_fetch(self.policy.user_agent, url)
+        return rules is None or rules.can_fetch(url, self.policy.user_agent)
 
-    def _read_robots(self, origin: str) -> RobotFileParser | None:
+    def _read_robots(self, origin: str) -> Protego | None:
         """The host's robots.txt rules; None (everything allowed) when it has none.
 
-        As RFC 9309 says, a robots.txt that fails (5xx) means "allow nothing". A host that
-        cannot be reached at all raises the FetchError that says so (not cached: the next
-        request tries again).
+        As RFC 9309 says: redirects are followed (up to five), a robots.txt that cannot be
+        found (4xx, or too many redirects) allows everything, one that fails (5xx) allows
+        nothing. A host that cannot be reached at all raises the FetchError that says so (not
+        cached: the next request tries again).
         """
-        status, _headers, body = self._request(f"{origin}/robots.txt", None)
-        if status != 200 and status < 500:  # no robots.txt (4xx): everything is allowed
-            return None
-        rules = RobotFileParser(f"{origin}/robots.txt")
-        rules.parse(body.decode("utf-8", errors="replace").splitlines() if status == 200
-                    else ["User-agent: *", "Disallow: /"])
-        return rules
+        url = f"{origin}/robots.txt"
+        for _hop in range(_ROBOTS_REDIRECTS + 1):
+            _check_scheme(url)
+            status, headers, body = self._request(url, None)
+            if status in _REDIRECTS and headers.get("location"):
+                url = urljoin(url, headers["location"])
+                continue
+            if status == 200:
+                return Protego.parse(body.decode("utf-8", errors="replace"))
+            if status >= 500:
+                return Protego.parse("User-agent: *\nDisallow: /\n")
+            return None  # 4xx, or a redirect without a Location: no robots.txt
+        return None
 
 
 def _check_scheme(url: str) -> None:

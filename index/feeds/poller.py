@@ -1,5 +1,10 @@
 """Polling the followed sources into the index.
 
+Sources added on the web (the Sources tab) are fetched through an AddressGuard: whoever added
+them chose the URL, so it must not reach the server's loopback, the intranet or a metadata
+service unless the deployment allows it. Sources of the operator's own sources.toml and URLs
+given on the command line are trusted as they are.
+
 Polls are serialised by a lock: the watcher thread and a "Poll now" click never ingest the same
 feed twice at once. The poller writes through an ``IndexWriter`` (the chat service), which keeps
 the keyword index in step with every write, so this package never reaches into the chatbot.
@@ -14,9 +19,13 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit
+
+import httpx
 
 from index.articles import Loaded, load_paths
-from index.feeds.config import FeedSettings
+from index.feeds.addresses import AddressGuard, BlockedAddressError, parse_networks
+from index.feeds.config import FeedSettings, FeedSource
 from index.feeds.fetch import Fetcher, HttpCache
 from index.feeds.reader import FeedError, Harvest, Kind, WebReader
 from index.feeds.registry import PollResult, Source, SourceRegistry
@@ -72,13 +81,13 @@ class SourceManager:
         if source.kind == "folder":
             result = self._ingest_folder(source)
         else:
-            result = self._ingest_url(source, "feed")
+            result = self._ingest_url(source, "feed", web=source.origin == "added")
         self.registry.record(result)
         log.info("%s: %s", source.location, result.summary())
         return result
 
-    def _ingest_url(self, source: Source, kind: Kind) -> PollResult:
-        fetcher = self._fetcher()
+    def _ingest_url(self, source: Source, kind: Kind, web: bool = False) -> PollResult:
+        fetcher = self._fetcher(self.web_guard() if web else None)
         reader = WebReader(fetcher, source.label, self._not_before())
         result = PollResult(source)
         try:
@@ -113,8 +122,28 @@ class SourceManager:
     def _ingest(self, loaded: list[Loaded]) -> IngestReport:
         return self.writer.ingest_loaded(loaded)
 
-    def _fetcher(self) -> Fetcher:
-        return Fetcher(self.settings.fetch, HttpCache(self.registry.folder / "http-cache.json"))
+    def _fetcher(self, guard: AddressGuard | None = None) -> Fetcher:
+        return Fetcher(self.settings.fetch, HttpCache(self.registry.folder / "http-cache.json"),
+                       guard)
+
+    def web_guard(self) -> AddressGuard:
+        """The guard for URLs that came from the web, as the settings configure it."""
+        return AddressGuard(self.settings.allow_private_networks,
+                            parse_networks(self.settings.allowed_networks))
+
+    def add_web_feed(self, url: str, label: str = "") -> Source:
+        """Follow a feed added on the web; ValueError when it is not a URL or leads to an
+        address the web guard refuses (checked now for a clear message, and on every fetch;
+        a name that does not resolve yet may still be added)."""
+        feed = FeedSource(url=url, label=label)
+        host, port = _host_port(feed.url)
+        try:
+            self.web_guard().address_for(host, port)
+        except BlockedAddressError as exc:
+            raise ValueError(str(exc)) from None
+        except httpx.ConnectError:
+            pass
+        return self.registry.add_feed(feed.url, feed.label)
 
     def _not_before(self) -> date | None:
         days = self.settings.retention_days
@@ -131,6 +160,17 @@ class SourceManager:
                 self.registry.forget(dropped)
                 log.info("retention: dropped %d article(s)", len(dropped))
             return dropped
+
+
+def _host_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"not a valid port in {url}") from None
+    if not parts.hostname:
+        raise ValueError(f"no host in {url}")
+    return parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 
 def _not_modified(harvest: Harvest) -> bool:

@@ -7,8 +7,8 @@ import logging
 from collections.abc import Iterator
 
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from chatbot.schema import Answer, Filters, StreamEvent, Turn
@@ -16,6 +16,10 @@ from chatbot.service import ChatService, QuestionError
 from chatbot.web.routes.deps import ERRORS, GUARD, Service, explain
 
 log = logging.getLogger(__name__)
+
+# A comment line this often keeps proxies from closing a stream that waits on a slow model.
+_PING_SECONDS = 15
+_SEP = "\n"  # plain LF line ends, as before (the spec allows CRLF too; some clients do not)
 
 router = APIRouter(prefix="/api", tags=["answers"], dependencies=[GUARD])
 
@@ -48,7 +52,7 @@ def ask(body: AskRequest, service: Service) -> Answer:
         "Server-sent events: `delta` events carry text to show as it arrives; the last "
         "event is `answer`, the full Answer JSON (authoritative, with the citations); "
         "a failure after the stream started is an `error` event.")}})
-async def chat(body: AskRequest, service: Service) -> StreamingResponse:
+async def chat(body: AskRequest, service: Service) -> EventSourceResponse:
     """Stream the answer as server-sent events, ending with the Answer and its citations."""
     _check_question(service, body.question)
     events = service.stream(body.question, body.history, body.filters)
@@ -56,8 +60,10 @@ async def chat(body: AskRequest, service: Service) -> StreamingResponse:
         first = await run_in_threadpool(next, events)
     except Exception as exc:
         raise explain(service, exc) from exc
-    return StreamingResponse(
-        _sse(service, first, events), media_type="text/event-stream",
+    # sse-starlette writes the wire format, pings while the model thinks, and stops reading
+    # the answer when the client goes away.
+    return EventSourceResponse(
+        _sse(service, first, events), ping=_PING_SECONDS, sep=_SEP,
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
@@ -70,7 +76,7 @@ def _check_question(service: ChatService, question: str) -> None:
 
 
 def _sse(service: ChatService, first: StreamEvent, rest: Iterator[StreamEvent],
-         ) -> Iterator[str]:
+         ) -> Iterator[ServerSentEvent]:
     """Server-sent events: ``delta`` {text}, then ``answer`` (the Answer), or ``error``."""
     event: StreamEvent | None = first
     try:
@@ -89,5 +95,5 @@ def _sse(service: ChatService, first: StreamEvent, rest: Iterator[StreamEvent],
         yield _event("error", json.dumps({"status": 503 if down else 500, "detail": detail}))
 
 
-def _event(name: str, data: str) -> str:
-    return f"event: {name}\ndata: {data}\n\n"
+def _event(name: str, data: str) -> ServerSentEvent:
+    return ServerSentEvent(data=data, event=name, sep=_SEP)

@@ -21,7 +21,8 @@ HOSTILE_LABEL = "Gazette <img src=x onerror=\"window.__xss='label'\">"
 def feed_app(tmp_path: Path) -> Iterator[tuple[RunningApp, FeedSite]]:
     site = FeedSite()
     app = serve_app(web_settings(tmp_path / "data", fetch_delay_seconds=0.0,
-                                 sources_file=tmp_path / "none.toml"))
+                                 sources_file=tmp_path / "none.toml",
+                                 fetch_allow_private_networks=True))  # the feed is on 127.0.0.1
     yield app, site
     app.stop()
     site.stop()
@@ -56,3 +57,22 @@ def test_feed_added_and_polled_in_sources_tab_becomes_answerable(
     assert "April" in answer.inner_text()
     assert xss_flag(page) is None
     assert script_links_and_handlers(page) == []
+
+
+def test_sources_tab_is_read_only_beyond_loopback_without_admin_keys(
+        page: Any, tmp_path: Path) -> None:
+    # Settings as for a server listening on every interface (this test app still listens on
+    # 127.0.0.1 only): no admin keys, so nobody may write.
+    app = serve_app(web_settings(tmp_path / "data", host="0.0.0.0",
+                                 sources_file=tmp_path / "none.toml"))
+    try:
+        page.goto(f"{app.url}/ui/")
+        wait_for_chat(page)
+        page.get_by_role("tab", name="Sources").click()
+        page.locator("#nb-sources-read-only", has_text="needs an admin key").wait_for()
+        for control in ("nb-feed-add", "nb-sources-poll", "nb-upload", "nb-upload-go",
+                        "nb-feed-url"):
+            assert not page.locator(f"#{control}").is_visible()
+        screenshot(page, "sources-tab-read-only")
+    finally:
+        app.stop()

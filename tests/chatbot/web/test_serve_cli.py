@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -14,29 +15,75 @@ import pytest
 from tests.conftest import free_port
 
 
+def start_serve(env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`newsbot serve` on a free port of 127.0.0.1, once /api/health answers; and its URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "chatbot.cli", "serve", "--host", "127.0.0.1", "--port",
+         str(port)], cwd=cwd, env={**os.environ, **env}, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while True:
+        assert server.poll() is None, server.stdout.read().decode() if server.stdout else ""
+        try:
+            httpx.get(f"{url}/api/health", timeout=2)
+            return server, url
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                server.kill()
+                raise AssertionError("newsbot serve did not start") from None
+            time.sleep(0.5)
+
+
+def stop_serve(server: subprocess.Popen[bytes]) -> str:
+    server.terminate()
+    return server.communicate(timeout=30)[0].decode()
+
+
 @pytest.mark.slow
 def test_serve_listens_on_the_given_port_with_chat_api_and_widget(web_data_dir: Path,
                                                                   tmp_path: Path) -> None:
-    port = free_port()
-    env = {**os.environ, "NEWSBOT_DATA_DIR": str(web_data_dir)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "chatbot.cli", "serve", "--host", "127.0.0.1", "--port",
-         str(port)], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    server, url = start_serve({"NEWSBOT_DATA_DIR": str(web_data_dir)}, tmp_path)
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert server.poll() is None, server.stdout.read().decode() if server.stdout else ""
-            try:
-                health = httpx.get(f"{url}/api/health", timeout=2)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "newsbot serve did not start"
-                time.sleep(0.5)
-        assert health.json()["articles"] == 2
+        assert httpx.get(f"{url}/api/health").json()["articles"] == 2
         assert httpx.get(f"{url}/ui/").status_code == 200
         assert "attachShadow" in httpx.get(f"{url}/widget.js").text
     finally:
-        server.terminate()
-        output = server.communicate(timeout=30)[0].decode()
+        output = stop_serve(server)
     assert f"chat {url}/ui/" in output
+
+
+@pytest.mark.slow
+def test_two_serve_processes_sharing_redis_hold_a_client_to_one_budget(
+        web_data_dir: Path, redis_url: str, tmp_path: Path) -> None:
+    servers = []
+    try:
+        for name in ("one", "two"):
+            data_dir = tmp_path / name
+            shutil.copytree(web_data_dir, data_dir)
+            servers.append(start_serve({
+                "NEWSBOT_DATA_DIR": str(data_dir), "NEWSBOT_RATE_LIMIT_PER_MINUTE": "4",
+                "NEWSBOT_RATE_LIMIT_STORAGE": redis_url}, tmp_path))
+        urls = [url for _, url in servers]
+        statuses = [httpx.get(f"{urls[i % 2]}/api/articles?limit=1").status_code
+                    for i in range(4)]
+        assert statuses == [200, 200, 200, 200]  # two questions on each server
+        for url in urls:  # the fifth is refused by whichever server receives it
+            refused = httpx.get(f"{url}/api/articles?limit=1")
+            assert refused.status_code == 429
+            assert 1 <= int(refused.headers["retry-after"]) <= 60
+    finally:
+        for server, _ in servers:
+            stop_serve(server)
+
+def test_serve_beyond_loopback_without_keys_warns_before_it_starts(tmp_path: Path) -> None:
+    # The store is unreachable, so serve stops after the warnings without binding anything.
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
+           "NEWSBOT_CHROMA_URL": f"http://127.0.0.1:{free_port()}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "serve", "--host", "0.0.0.0", "--port",
+         str(free_port())], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "warning: listening on 0.0.0.0 with no api_keys" in result.stderr
+    assert "no admin_keys: the Sources tab is read-only" in result.stderr

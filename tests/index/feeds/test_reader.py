@@ -121,3 +121,39 @@ def test_canonical_url_on_another_host_is_not_trusted(site: FeedSite, tmp_path: 
     harvest = reader(tmp_path).read(page)
     assert harvest.loaded[0].article is not None
     assert harvest.loaded[0].article.identity() == page
+
+
+def test_robots_txt_reached_through_redirects_is_obeyed(site: FeedSite, tmp_path: Path) -> None:
+    site.put("/robots.txt", "", status=301, location="/hop")
+    site.put("/hop", "", status=302, location="/rules/robots.txt")
+    site.put("/rules/robots.txt", "User-agent: *\nDisallow: /private/\n",
+             content_type="text/plain")
+    secret = site.put("/private/memo", article_page("Memo", STORY))
+    fetcher = Fetcher(FetchPolicy(delay=0.0))
+    with pytest.raises(FetchError, match="robots.txt"):
+        fetcher.get(secret)
+    assert site.requests("/private/memo") == []
+    assert [e.path for e in site.log] == ["/robots.txt", "/hop", "/rules/robots.txt"]
+
+
+def test_robots_txt_redirecting_more_than_five_times_counts_as_absent(site: FeedSite) -> None:
+    for hop in range(7):
+        site.put("/robots.txt" if hop == 0 else f"/r{hop}", "", status=301,
+                 location=f"/r{hop + 1}")
+    page = site.put("/a", article_page("Harbour reopens", STORY))
+    assert Fetcher(FetchPolicy(delay=0.0)).get(page).status == 200
+    assert len([e for e in site.log if e.path != "/a"]) == 6  # robots.txt and five redirects
+
+
+def test_robots_txt_wildcards_and_end_anchors_are_obeyed(site: FeedSite) -> None:
+    site.put("/robots.txt", "User-agent: *\nDisallow: /*.pdf$\nDisallow: /*?print=\n",
+             content_type="text/plain")
+    pdf = site.put("/a/b.pdf", b"%PDF-1.4", content_type="application/pdf")
+    printable = site.put("/story?print=1", article_page("Harbour reopens", STORY))
+    page = site.put("/a/b.pdf.html", article_page("Harbour reopens", STORY))
+    fetcher = Fetcher(FetchPolicy(delay=0.0))
+    for blocked in (pdf, printable):
+        with pytest.raises(FetchError, match="robots.txt"):
+            fetcher.get(blocked)
+    assert fetcher.get(page).status == 200  # "$" anchors the end: .pdf.html is allowed
+    assert site.requests("/a/b.pdf") == [] and site.requests("/story?print=1") == []
