@@ -24,6 +24,9 @@ _INSTITUTION_WORDS = frozenset("""
 house office ministry department council committee court party union states nations kingdom
 bureau agency force army navy police government parliament senate congress assembly strip bank
 university company group news times post street city county republic authority commission one
+reserve fund association foundation institute service administration corporation network
+league club board center centre school church museum hospital forces guard coalition alliance
+movement front motors airlines airways federation organization organisation
 """.split())
 PERSON_PRONOUNS = {"he": "", "him": "", "his": "'s", "she": "", "her": "", "hers": "'s"}
 THING_PRONOUNS = {"it": "", "its": "'s", "they": "", "them": "", "their": "'s"}
