@@ -48,17 +48,24 @@ _WH_AUX = re.compile(
     r"old|often|far))?)\s+(?P<aux>is|are|was|were|do|does|did|will|would|can|could|should|has|"
     r"have|had)\s+", re.IGNORECASE)
 _WH_VERB = re.compile(r"^(?:what|who|which(?:\s+[a-z]+)?)\s+[a-z]+\s+", re.IGNORECASE)
+_PREPOSITION_PHRASE = re.compile(r"^(?P<p>in|on|at|for|with|from|during|after|before|against)\s+"
+                                 r"(?:the\s+)?[A-Z0-9]", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # A definite description that points back ("the company", "that deal") or a bare demonstrative.
 _POINTS_BACK = re.compile(
-    r"\b(?:the|this|that|these|those)\s+(?:company|companies|firm|deal|agreement|bill|law|"
-    r"country|group|team|plan|case|report|decision|move|vote|event|war|attack|storm|election|"
-    r"ruling|lawsuit|trial|policy|proposal|program|programme|project|merger|acquisition|order|"
-    r"ban|strike|talks|meeting|summit|announcement|incident|shooting|organi[sz]ation|agency|"
-    r"party|government|president|leader|minister|official|man|woman|city|state|product|show|"
-    r"film|movie|book|game|award|prize|record|virus|outbreak|people|victims|suspect|senator|"
-    r"judge|court|one|ones|same)\b|\b(?:that|this|then|there)\s*[?.!]?\s*$|"
+    r"\b(?:the|this|that|these|those)\s+(?-i:[a-z0-9-]+\s+)?(?-i:company|companies|firm|deal|"
+    r"agreement|"
+    r"bill|law|country|group|team|plan|case|cases|report|decision|move|vote|event|war|attack|"
+    r"storm|election|ruling|lawsuit|trial|policy|proposal|program|programme|project|merger|"
+    r"acquisition|order|ban|strike|talks|meeting|summit|announcement|incident|shooting|"
+    r"organi[sz]ation|agency|party|government|president|leader|minister|official|man|woman|"
+    r"city|state|product|show|film|movie|book|game|award|prize|record|virus|outbreak|people|"
+    r"victims|suspect|senator|judge|court|council|patients|problem|issue|dress|money|fee|"
+    r"stop|trip|visit|fire|flood|quake|earthquake|hurricane|vehicle|car|plane|ship|one|ones|"
+    r"same)\b|\b(?:that|this|then|there)\s*[?.!]?\s*$|\b(?:next|instead|else|afterwards)\b|"
     r"\b(?:that|this)\s+(?:happen|mean|come|start|end|take|cost|say)", re.IGNORECASE)
+# At most this many names and phrases of the previous turn go with a question as its context.
+_CONTEXT_PHRASES = 5
 # A question with this few content terms cannot be searched for on its own.
 _MIN_STANDALONE_TERMS = 2
 # "her" is possessive before a word that is not one of these ("asked her about ...").
@@ -77,19 +84,20 @@ def context_terms(previous: str, last_answer: str = "") -> list[str]:
     if aux:
         body = question[aux.end():].rstrip(" ?.!")
         if aux["aux"].lower() in {"is", "are", "was", "were"} and len(body.split()) <= 9:
-            return [body]  # "What is X?": X is what the question is about
+            return _with_answer_names([body], last_answer)  # "What is X?": about X
     else:  # "Who won the Tony Award?": the wh-word and the verb go
         body = _WH_VERB.sub("", question.rstrip(" ?.!"), count=1)
     first = body.split()[0] if body.split() else ""
     if first.islower() and first not in STOP_WORDS:
         body = body[len(first):]  # "Which continent will require ...": a verb
     found = names(question)
-    phrases: list[str] = list(found)
+    phrases: list[str] = _with_answer_names(list(found), last_answer)
     run: list[str] = []
     after_name = False
     for word in body.split() + ["."]:
         bare = word.strip(",.;:!?\"'“”")
-        is_name = any(bare and bare in name.split() for name in found)
+        is_name = any(bare and bare in name.replace(".", " ").split() + name.split()
+                      for name in found)
         content = bool(bare) and bare.lower() not in STOP_WORDS and not is_name
         if content and not (after_name and not run and aux is not None):
             run.append(bare)
@@ -97,10 +105,17 @@ def context_terms(previous: str, last_answer: str = "") -> list[str]:
             phrases.append(" ".join(run))
             run = []
         after_name = is_name
-    for name in names(last_answer)[:2]:  # what the answer was about ("the company")
-        if not any(name in phrase for phrase in phrases):
+    return list(dict.fromkeys(p for p in phrases if p))[:_CONTEXT_PHRASES]
+
+
+def _with_answer_names(phrases: list[str], last_answer: str) -> list[str]:
+    """Add the first names of the last answer: what it was about ("the company")."""
+    added = 0
+    for name in names(last_answer):
+        if added < 2 and not any(name in phrase for phrase in phrases):
             phrases.append(name)
-    return list(dict.fromkeys(p for p in phrases if p))[:4]
+            added += 1
+    return list(dict.fromkeys(p for p in phrases if p))[:_CONTEXT_PHRASES]
 
 
 def with_context(question: str, previous: str, last_answer: str = "") -> str:
@@ -139,13 +154,45 @@ def _switch_subject(body: str, previous: str) -> str | None:
     subject = body.strip().rstrip(" ?.!")
     if not subject or len(subject.split()) > 6 or _QUESTION_START.match(subject):
         return None
+    phrase = _PREPOSITION_PHRASE.match(subject)
+    if phrase:  # "What about in Volcano?" after "... co-star with in Donnie Brasco?"
+        same = re.search(rf"\b{phrase['p']}\s+(?:the\s+)?[A-Z0-9][^?,;]*", previous)
+        if not same:
+            return None
+        return previous[:same.start()] + subject + previous[same.end():].lstrip()
     old = names(previous)
     if not old or subject.lower() in previous.lower():
         return None
     return re.sub(rf"\b{re.escape(old[0])}\b", subject, previous, count=1)
 
 
-def _resolve_pronouns(question: str, previous: str, last_answer: str) -> str | None:
+def _referent(pronoun: str, previous: str, last_answer: str, earlier: Sequence[str],
+              ) -> str | None:
+    """Who or what a pronoun stands for, when that is clear; None when it is not.
+
+    He/she: the first person the previous question names, else the last answer, else an
+    earlier turn. It/they: only when the previous question names exactly one thing and its
+    answer no other ("What started the fire?" names none; "Which airline will buy Spirit?",
+    answered with another airline, names two): a wrong guess is worse than searching with
+    the context.
+    """
+    if pronoun in PERSON_PRONOUNS:
+        for source in (names(previous), names(last_answer), list(earlier)):
+            found = people(source)
+            if found:
+                return found[0]
+        return None
+    first_sentence = re.split(r"(?<=[.!?])\s", last_answer.strip(), maxsplit=1)[0]
+    asked = names(previous)
+    named: list[str] = []
+    for name in asked + names(first_sentence):
+        if not any(name in other or other in name for other in named):
+            named.append(name)
+    return named[0] if len(named) == 1 and asked else None
+
+
+def _resolve_pronouns(question: str, previous: str, last_answer: str,
+                      earlier: Sequence[str] = ()) -> str | None:
     """Rule 3: "When did he last visit Egypt?" after a turn about Ismail Haniyeh."""
     match = PRONOUN.search(question)
     if not match:
@@ -155,12 +202,8 @@ def _resolve_pronouns(question: str, previous: str, last_answer: str) -> str | N
     person = pronoun in PERSON_PRONOUNS
     if any(len(n.split()) >= 2 for n in before) or (before and not person):
         return None  # the question names its own subject before the pronoun
-    candidates = names(previous) + names(last_answer)
-    if person:
-        pool = people(candidates)
-    else:
-        pool = [c for c in candidates if c not in people(candidates)] or candidates
-    if not pool:
+    referent = _referent(pronoun, previous, last_answer, earlier)
+    if referent is None:
         return None
     suffix = {**PERSON_PRONOUNS, **THING_PRONOUNS}[pronoun]
     start, end = match.span()
@@ -168,12 +211,12 @@ def _resolve_pronouns(question: str, previous: str, last_answer: str) -> str | N
         following = question[end:].split()
         if following and following[0].strip("?.,!").lower() not in _AFTER_OBJECT_HER:
             suffix = "'s"
-    rewritten = question[:start] + pool[0] + suffix + question[end:]
+    rewritten = question[:start] + referent + suffix + question[end:]
     group = PERSON_PRONOUNS if person else THING_PRONOUNS
-    for later in reversed(list(PRONOUN.finditer(rewritten, start + len(pool[0] + suffix)))):
+    for later in reversed(list(PRONOUN.finditer(rewritten, start + len(referent + suffix)))):
         word = later.group().lower()
         if word in group and word != "her":  # the same referent again ("... his plan")
-            rewritten = rewritten[:later.start()] + pool[0] + group[word] + rewritten[later.end():]
+            rewritten = rewritten[:later.start()] + referent + group[word] + rewritten[later.end():]
     return rewritten[0].upper() + rewritten[1:]
 
 
@@ -184,8 +227,10 @@ def _leans_on_conversation(question: str) -> bool:
     return len(set(terms(question))) < _MIN_STANDALONE_TERMS and not names(question)
 
 
-def rewrite_followup(question: str, previous: str, last_answer: str = "") -> str:
-    """``question`` as a standalone question, given the previous (standalone) question."""
+def rewrite_followup(question: str, previous: str, last_answer: str = "",
+                     earlier: Sequence[str] = ()) -> str:
+    """``question`` as a standalone question, given the previous (standalone) question, the
+    last answer and the names of earlier turns (most recent first)."""
     question = " ".join(question.split())
     if not previous:
         return question
@@ -201,13 +246,13 @@ def rewrite_followup(question: str, previous: str, last_answer: str = "") -> str
             rewrite = _switch_subject(body, base)
             if rewrite is None and _QUESTION_START.match(body):
                 question = body[0].upper() + body[1:]  # "And what does X ...?": read as asked
-                rewrite = _resolve_pronouns(question, base, last_answer)
+                rewrite = _resolve_pronouns(question, base, last_answer, earlier)
                 if rewrite is None or _leans_on_conversation(rewrite):
                     rewrite = with_context(rewrite or question, previous, last_answer)
             elif rewrite is None:
                 rewrite = with_context(question, previous, last_answer)
         else:
-            rewrite = _resolve_pronouns(question, base, last_answer)
+            rewrite = _resolve_pronouns(question, base, last_answer, earlier)
             if (rewrite or question) and _leans_on_conversation(rewrite or question):
                 rewrite = with_context(rewrite or question, previous, last_answer)
     if rewrite is None:
@@ -221,9 +266,12 @@ def standalone_question(question: str, history: Sequence[Turn]) -> str:
     """The question the bot should search for, with the chat so far taken into account."""
     previous = ""
     last_answer = ""
+    earlier: list[str] = []
     for turn in history:
         if turn.role == "user":
-            previous = rewrite_followup(turn.content.strip(), previous, last_answer)
+            earlier = names(previous) + names(last_answer) + earlier
+            previous = rewrite_followup(turn.content.strip(), previous, last_answer, earlier)
         else:
             last_answer = turn.content
-    return rewrite_followup(question, previous, last_answer)
+    earlier = names(previous) + names(last_answer) + earlier
+    return rewrite_followup(question, previous, last_answer, earlier)

@@ -34,7 +34,7 @@ def test_a_connector_before_a_whole_question_is_never_spliced_into_the_previous_
     ("When did he last visit Egypt?", "When did Ismail Haniyeh last visit Egypt?"),
     ("What did his media advisor say?", "What did Ismail Haniyeh's media advisor say?"),
     ("Where did he meet them?",  # "them" is unknown: the topic comes along
-     "Where did Ismail Haniyeh meet them? (about Hamas, political bureau)"),
+     "Where did Ismail Haniyeh meet them? (about Hamas, Egypt, political bureau)"),
 ])
 def test_person_pronouns_take_the_name_of_the_person(follow_up: str, expected: str) -> None:
     assert standalone_question(follow_up, _history(HANIYEH)) == expected
@@ -53,7 +53,7 @@ def test_she_and_her_take_the_name_and_her_becomes_possessive_before_a_noun() ->
     ("When will it launch again?", "When will NASA launch again?"),
 ])
 def test_it_and_its_take_a_name_that_is_not_a_person(follow_up: str, expected: str) -> None:
-    history = _history(("Why did NASA delay the Artemis launch?",
+    history = _history(("Why did NASA delay the moon launch?",
                         "NASA scrubbed the launch because of an engine problem. [1]"))
     assert standalone_question(follow_up, history) == expected
 
@@ -63,6 +63,30 @@ def test_they_and_their_take_an_institution() -> None:
                         "The Fed raised rates by 0.75 percentage point. [1]"))
     assert standalone_question("What are their plans for next year?", history).startswith(
         "What are Federal Reserve's plans for next year?")
+
+
+def test_an_unclear_it_stays_and_the_previous_names_come_along() -> None:
+    history = _history(("Which airline could now buy Spirit Airlines?",
+                        "Spirit and Frontier pulled the plug on their deal, clearing the way "
+                        "for a purchase of Spirit by JetBlue Airways. [1]"))
+    rewrite = standalone_question("When was their merger with Frontier announced?", history)
+    assert rewrite.startswith("When was their merger with Frontier announced? (about ")
+    assert "Spirit Airlines" in rewrite and "JetBlue Airways" in rewrite
+
+
+def test_a_pronoun_after_two_turns_finds_the_person_of_the_first() -> None:
+    history = _history(("Which team does quarterback Deshaun Watson play for?",
+                        "Cleveland Browns quarterback Deshaun Watson was suspended. [1]"),
+                       ("What suspension is the league pushing for?",
+                        "The league is pushing for a full-season suspension. [1]"))
+    assert standalone_question("Which team was he with before?", history).startswith(
+        "Which team was Deshaun Watson with before?")
+
+
+def test_a_parallel_phrase_replaces_its_counterpart() -> None:
+    history = _history(("Who did Anne Heche co-star with in Donnie Brasco?", "…"))
+    assert standalone_question("What about in Volcano?", history) == \
+        "Who did Anne Heche co-star with in Volcano?"
 
 
 @pytest.mark.parametrize("follow_up", ["What about Israel?", "And Israel?", "how about Israel?"])
