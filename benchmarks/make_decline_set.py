@@ -14,10 +14,11 @@ birthplace nobody gives).
 
 Written to the output folder (never into the repository: the articles are the publishers'):
 ``questions.jsonl`` in the evaluation set format (evals/README.md) and ``removed.txt`` with
-the ids of the removed articles. With ``--store-from``, a copy of that ingested store of the
-whole slice is made in ``<out>/store`` and the removed articles are deleted from the copy through
-the store's own API (no re-ingest), so ``newsbot eval <out>/questions.jsonl --store-dir
-<out>/store`` runs the test.
+the ids of the removed articles. With ``--store-from``, a copy of an ingested store of the
+slice (or of a subsample of it: only the articles it holds, and the questions they answer,
+are used) is made in ``<out>/store`` and the removed articles are deleted from the copy through
+the store's own API (no re-ingest), so ``newsbot --data-dir <out>/store eval
+<out>/questions.jsonl`` runs the test.
 """
 
 from __future__ import annotations
@@ -120,11 +121,15 @@ def person_questions(articles: list[dict], kept: set[str], count: int, rng: rand
 
 
 def build(slice_dir: Path, share: float, max_articles: int, seed: int, people_count: int,
-          ) -> tuple[list[dict], list[str]]:
-    articles = _read_jsonl(slice_dir / "articles.jsonl")
-    questions = _read_jsonl(slice_dir / "questions.jsonl")
+          only: set[str] | None = None) -> tuple[list[dict], list[str]]:
+    """The questions and the removed article ids; ``only`` restricts the corpus to the
+    articles a store actually holds (a subsample), and questions to those it answers."""
+    articles = [a for a in _read_jsonl(slice_dir / "articles.jsonl")
+                if only is None or a["id"] in only]
     corpus = {a["id"]: _padded(a.get("title", "") + " " + a["text"]) for a in articles}
+    questions = _read_jsonl(slice_dir / "questions.jsonl")
     holders = {q["id"]: answer_articles(q, corpus) for q in questions}
+    questions = [q for q in questions if holders[q["id"]]]
     distinctive = sorted(q["id"] for q in questions if 0 < len(holders[q["id"]]) <= max_articles)
     rng = random.Random(seed)
     chosen = set(rng.sample(distinctive, round(share * len(distinctive))))
@@ -147,17 +152,30 @@ def build(slice_dir: Path, share: float, max_articles: int, seed: int, people_co
     return out, sorted(removed)
 
 
-def make_store(source: Path, target: Path, removed: list[str]) -> int:
-    """Copy an ingested store of the whole slice and delete the removed articles from the copy
-    through the store's API, then bring its keyword index in step."""
+def copy_store(source: Path, target: Path) -> set[str]:
+    """Copy an ingested store of the slice (never touching the original); the article ids it
+    holds."""
     from chatbot.service import create_service
     from chatbot.settings import load_settings
-    from index.store import article_key
 
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(source, target, symlinks=True)
     (target / ".ready").unlink(missing_ok=True)
+    service = create_service(load_settings(config_file=None, data_dir=target))
+    ids: set[str] = set()
+    while batch := service.store.list_articles(len(ids), 500):
+        ids.update(a.article_id for a in batch)
+    return ids
+
+
+def remove_articles(target: Path, removed: list[str]) -> int:
+    """Delete the removed articles from the copy through the store's API and bring its keyword
+    index in step; the articles left."""
+    from chatbot.service import create_service
+    from chatbot.settings import load_settings
+    from index.store import article_key
+
     service = create_service(load_settings(config_file=None, data_dir=target))
     for article_id in removed:
         service.store.delete_article(article_key(article_id))
@@ -182,15 +200,17 @@ def main() -> None:
                         help="an ingested store (data dir) of the whole slice to copy to "
                              "<out>/store and remove the articles from")
     args = parser.parse_args()
-    questions, removed = build(args.slice, args.share, args.max_articles, args.seed, args.people)
     args.out.mkdir(parents=True, exist_ok=True)
+    only = copy_store(args.store_from, args.out / "store") if args.store_from else None
+    questions, removed = build(args.slice, args.share, args.max_articles, args.seed, args.people,
+                               only)
     (args.out / "questions.jsonl").write_text(
         "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions), encoding="utf-8")
     (args.out / "removed.txt").write_text("".join(f"{i}\n" for i in removed), encoding="utf-8")
     counts = Counter(q["category"] for q in questions)
     print(f"{len(questions)} questions ({dict(counts)}); {len(removed)} articles removed")
     if args.store_from:
-        left = make_store(args.store_from, args.out / "store", removed)
+        left = remove_articles(args.out / "store", removed)
         print(f"store {args.out / 'store'}: {left} articles")
 
 
