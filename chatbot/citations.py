@@ -19,6 +19,9 @@ from index.store import Passage
 from index.terms import STOP_WORDS, terms, tokens
 
 DECLINE_MESSAGE = "The sources I have do not answer that."
+# The decline when filters limited the search (the Answer's ``filtered``).
+DECLINE_IN_SELECTION = ("The sources I have do not answer that in the outlets and dates you "
+                        "selected.")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 from llama_index.core import Settings as LlamaSettings
 
 from chatbot.answer import Answerer
-from chatbot.citations import Draft, build_answer
+from chatbot.citations import DECLINE_IN_SELECTION, Draft, build_answer
 from chatbot.providers import create_answering
 from chatbot.rerank import make_reranker
 from chatbot.retrieve import Retriever
@@ -102,6 +102,9 @@ class ChatService:
                     yield StreamEvent(delta=item)
         assert draft is not None, "an answerer must end with a Draft"
         answer = build_answer(draft, standalone)
+        if answer.declined and to_search_filter(filters):
+            answer.filtered = True  # the user may clear the filters and ask again
+            answer.answer = DECLINE_IN_SELECTION
         if not streamed:
             # Answers that were complete at once are still shown sentence by sentence.
             for sentence in _sentences_with_markers(answer.answer):
