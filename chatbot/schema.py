@@ -69,6 +69,9 @@ class Answer(BaseModel):
     closest: list[Citation] = Field(
         default_factory=list,
         description="On a decline: the passages that came closest (they do not answer).")
+    filtered: bool = Field(
+        False, description="On a decline: outlet, date or \"as of\" filters limited the search, "
+                           "so clearing them may find an answer.")
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
 

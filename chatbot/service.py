@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from chatbot.answering.citations.draft import Draft, build_answer
+from chatbot.answering.citations.draft import DECLINE_IN_SELECTION, Draft, build_answer
 from chatbot.answering.citations.markers import split_answer
 from chatbot.answering.citations.verify import CitationVerifier
 from chatbot.answering.extractive import Answerer
@@ -134,6 +134,9 @@ class ChatService:
                     yield StreamEvent(delta=item)
         assert draft is not None, "an answerer must end with a Draft"
         answer = build_answer(draft, standalone)
+        if answer.declined and to_search_filter(filters):
+            answer.filtered = True  # the user may clear the filters and ask again
+            answer.answer = DECLINE_IN_SELECTION
         if not streamed:
             # Answers that were complete at once are still shown sentence by sentence.
             sentences = split_answer(answer.answer)

@@ -24,6 +24,10 @@ _INSTITUTION_WORDS = frozenset("""
 house office ministry department council committee court party union states nations kingdom
 bureau agency force army navy police government parliament senate congress assembly strip bank
 university company group news times post street city county republic authority commission one
+reserve fund association foundation institute service administration corporation network
+league club board center centre school church museum hospital forces guard coalition alliance
+movement front motors airlines airways federation organization organisation prize award cup
+series open games park mountains river lake island airport stadium arena
 """.split())
 PERSON_PRONOUNS = {"he": "", "him": "", "his": "'s", "she": "", "her": "", "hers": "'s"}
 THING_PRONOUNS = {"it": "", "its": "'s", "they": "", "them": "", "their": "'s"}
@@ -38,7 +42,7 @@ def names(text: str) -> list[str]:
     found = []
     for match in _NAME.finditer(text):
         words = match.group().split()
-        while words and words[0].lower().strip("’'") in _NOT_NAMES:
+        while words and words[0].lower().strip("’'.,") in _NOT_NAMES:
             words.pop(0)
         if words:
             found.append(_POSSESSIVE.sub("", " ".join(words)).rstrip(".,"))
@@ -48,7 +52,8 @@ def names(text: str) -> list[str]:
 def people(candidates: list[str]) -> list[str]:
     """The names that can be a person: two or more words, not an institution or a place."""
     return [n for n in candidates
-            if len(n.split()) >= 2 and n.split()[-1].lower() not in _INSTITUTION_WORDS]
+            if len(n.split()) >= 2 and n.split()[-1].lower() not in _INSTITUTION_WORDS
+            and not re.search(r"-[a-z]+$", n)]  # "Nobel Peace Prize-winning"
 
 
 def leading_pronoun_subject(sentence: str, previous_sentence: str) -> str | None:

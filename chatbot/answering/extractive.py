@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from chatbot.answering.answer_fit import answer_fit
+from chatbot.answering.answerability import AnswerabilityModel, answers, load_model
 from chatbot.answering.citations.draft import Claim, Draft, Support
 from chatbot.answering.coreference import leading_pronoun_subject, with_subject
 from index.chunking import Span
@@ -91,6 +92,7 @@ class ExtractiveAnswerer:
     max_sentences: int = 3
     min_evidence: float = 0.35
     sentence_budget: int = 8
+    answerability: AnswerabilityModel | None = field(default_factory=load_model)
 
     def score(self, question: str, passages: list[Passage]) -> list[Evidence]:
         """The most promising sentences of the passages, scored and sorted best first.
@@ -125,12 +127,15 @@ class ExtractiveAnswerer:
         yield self.answer(question, passages)
 
     def answer(self, question: str, passages: list[Passage]) -> Draft:
-        return self.compose(self.score(question, passages), passages)
+        return self.compose(self.score(question, passages), passages, question)
 
-    def compose(self, ranked: list[Evidence], passages: list[Passage]) -> Draft:
+    def compose(self, ranked: list[Evidence], passages: list[Passage],
+                question: str | None = None) -> Draft:
         """The answer from sentences already scored (the LLM answerer's fallback reuses its
-        ranking instead of embedding every sentence again)."""
-        if not ranked or ranked[0].score < self.min_evidence:
+        ranking instead of embedding every sentence again). With the question, whether to
+        answer at all is chatbot.answering.answerability's decision."""
+        model = self.answerability if question is not None else None
+        if not answers(question or "", ranked, self.min_evidence, model):
             return Draft([], ranked[0].score if ranked else 0.0, closest=passages[:3])
         best = ranked[0]
         chosen = [best]

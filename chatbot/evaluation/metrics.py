@@ -133,6 +133,7 @@ class DeclineScores:
     unanswerable: int
     declined: int
     correct_declines: int
+    questions: int = 0
 
     @property
     def precision(self) -> float | None:
@@ -144,12 +145,23 @@ class DeclineScores:
         """Of the unanswerable questions, the share that were declined."""
         return self.correct_declines / self.unanswerable if self.unanswerable else None
 
+    @property
+    def false_declines(self) -> int:
+        """Answerable questions that were declined."""
+        return self.declined - self.correct_declines
+
+    @property
+    def false_decline_rate(self) -> float | None:
+        """Of the answerable questions, the share that were declined."""
+        answerable = self.questions - self.unanswerable
+        return self.false_declines / answerable if answerable > 0 else None
+
 
 def decline_scores(outcomes: Iterable[tuple[bool, bool]]) -> DeclineScores:
     """From (unanswerable, declined) pairs, one per question."""
     pairs = list(outcomes)
     return DeclineScores(unanswerable=sum(u for u, _ in pairs), declined=sum(d for _, d in pairs),
-                         correct_declines=sum(u and d for u, d in pairs))
+                         correct_declines=sum(u and d for u, d in pairs), questions=len(pairs))
 
 
 # -- retrieval --------------------------------------------------------------------------------

@@ -59,7 +59,12 @@ def summary_rows(s: RunSummary) -> list[Row]:
     rows += [Row("questions with choices", s.choice_questions, "count"),
              Row("decline precision", s.decline_precision),
              Row("decline recall", s.decline_recall),
-             Row("declined", s.declined, "count"), Row("unanswerable", s.unanswerable, "count")]
+             Row("false declines (share of answerable)", s.false_decline_rate),
+             Row("declined", s.declined, "count"), Row("unanswerable", s.unanswerable, "count"),
+             Row("false declines", s.false_declines, "count")]
+    if s.followup_questions:
+        rows += [Row("follow-up accuracy", s.followup_accuracy),
+                 Row("follow-up questions", s.followup_questions, "count")]
     for name, retrieval in (("", s.retrieval), (" strict", s.retrieval_strict)):
         if retrieval.questions:  # strict needs dated questions; without them it is all n/a
             rows += [Row(f"hit@{k}{name}", value) for k, value in retrieval.hit_at.items()]

@@ -58,6 +58,7 @@ class QuestionResult(BaseModel):
     category: str
     question: str
     unanswerable: bool
+    follow_up: bool = Field(False, description="Asked with a chat history.")
     answer: str = ""
     declined: bool = False
     standalone_question: str = ""
@@ -101,6 +102,10 @@ class RunSummary(BaseModel):
     decline_recall: float | None
     declined: int
     unanswerable: int
+    false_decline_rate: float | None = None
+    false_declines: int = 0
+    followup_accuracy: float | None = None
+    followup_questions: int = 0
     retrieval: RetrievalSummary
     retrieval_strict: RetrievalSummary
     citation_validity: float | None
@@ -179,7 +184,8 @@ class Evaluator:
     def evaluate(self, question: EvalQuestion) -> QuestionResult:
         """Ask one question as a user would and score every aspect of the answer."""
         result = QuestionResult(id=question.id, category=question.kind,
-                                question=question.question, unanswerable=question.unanswerable)
+                                question=question.question, unanswerable=question.unanswerable,
+                                follow_up=bool(question.history))
         read: list[Passage] = []
         try:
             answer = self.service.ask(question.question, question.history, question.filters(),
@@ -257,6 +263,7 @@ def summarize(results: Sequence[QuestionResult], *, label: str, eval_set: Path,
     choice = [r.choice_correct for r in results if r.choice_correct is not None]
     declines = metrics.decline_scores((r.unanswerable, r.declined) for r in results)
     checked = [r for r in answered if not r.declined]
+    follow_ups = [float(r.correct) for r in results if r.follow_up or r.category == "follow-up"]
     sentences = sum(r.sentences for r in answered)
     ks = sorted({k for k in HIT_KS if k <= settings.passages} | {settings.passages})
     return RunSummary(
@@ -268,6 +275,8 @@ def summarize(results: Sequence[QuestionResult], *, label: str, eval_set: Path,
         choice_accuracy=metrics.mean([float(c) for c in choice]), choice_questions=len(choice),
         decline_precision=declines.precision, decline_recall=declines.recall,
         declined=declines.declined, unanswerable=declines.unanswerable,
+        false_decline_rate=declines.false_decline_rate, false_declines=declines.false_declines,
+        followup_accuracy=metrics.mean(follow_ups), followup_questions=len(follow_ups),
         retrieval=_retrieval([r.rank for r in results if r.retrieval_scored], ks),
         retrieval_strict=_retrieval([r.strict_rank for r in results if r.strict_scored], ks),
         citation_validity=metrics.mean([float(not r.citation_problems) for r in checked]),

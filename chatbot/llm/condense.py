@@ -2,9 +2,10 @@
 
 The rule-based rewrite (chatbot.answering.followups) handles the follow-ups people type most, but
 not "And the other side?" or "Why did that fail?". A language model reads the conversation and
-writes the question in full. Its rewrite is only accepted when it is a short question built
-from the conversation's own words; otherwise, and whenever the model fails or is slow, the
-rule-based rewrite is used, so a conversation never waits on or breaks with the model.
+writes the question in full. Its rewrite is only accepted when it is a short, well-formed
+question (chatbot.answering.rewrite_check) built from the conversation's own words; otherwise,
+and whenever the model fails or is slow, the rule-based rewrite is used, so a conversation
+never waits on or breaks with the model.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
 from chatbot.answering.citations.markers import strip_markers
 from chatbot.answering.followups import standalone_question
+from chatbot.answering.rewrite_check import rewrite_problems
 from chatbot.llm.answerer import LLMFailure, chat_deltas, run_prepare, stream_with_deadline
 from chatbot.schema import Turn
 from index.store.terms import terms
@@ -64,7 +66,9 @@ class LLMCondenser:
         except LLMFailure:
             return fallback
         rewrite = clean_rewrite(reply)
-        return rewrite if is_grounded(rewrite, question, history) else fallback
+        if is_grounded(rewrite, question, history) and not rewrite_problems(rewrite):
+            return rewrite
+        return fallback
 
 
 def conversation(question: str, history: Sequence[Turn]) -> str:

@@ -16,6 +16,9 @@ from index.chunking import Span
 from index.store.records import Passage
 
 DECLINE_MESSAGE = "The sources I have do not answer that."
+# The decline when filters limited the search (the Answer's ``filtered``).
+DECLINE_IN_SELECTION = ("The sources I have do not answer that in the outlets and dates you "
+                        "selected.")
 
 
 @dataclass(frozen=True)

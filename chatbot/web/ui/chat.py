@@ -253,6 +253,8 @@ def build_ui(service: ChatService, settings: Settings, limiter: RateLimiter,
                                     min_width=80)
                 with gr.Row():
                     clear = gr.Button("Clear chat", elem_id="nb-clear", size="sm")
+                    clear_filters = gr.Button("Clear filters", elem_id="nb-clear-filters",
+                                              size="sm", visible=False)
                 with gr.Group(visible=False, elem_id="nb-comment") as comment_box:
                     comment = gr.Textbox(label="Comment on this answer (optional)", lines=2,
                                          elem_id="nb-comment-text")
@@ -276,10 +278,15 @@ def build_ui(service: ChatService, settings: Settings, limiter: RateLimiter,
         asking: dict[str, Any] = {
             "fn": ui.respond, "inputs": [question, turns, outlets, since, until],
             "outputs": [chatbot, turns, sources, question], "api_visibility": "private"}
-        question.submit(**asking)
-        ask.click(**asking)
+        # After a decline that filters limited, offer to clear them.
+        offer: dict[str, Any] = {"fn": _offer_clear_filters, "inputs": [turns],
+                                 "outputs": [clear_filters], "api_visibility": "private"}
+        question.submit(**asking).then(**offer)
+        ask.click(**asking).then(**offer)
         chatbot.example_select(_example_text, None, question, api_visibility="private"
-                               ).then(**asking)
+                               ).then(**asking).then(**offer)
+        clear_filters.click(_no_filters, None, [outlets, since, until, clear_filters],
+                            api_visibility="private")
         chatbot.like(ui.rate, [turns], [pending, comment_box, status], api_visibility="private")
         send_comment.click(ui.comment, [turns, pending, comment],
                            [pending, comment_box, comment, status], api_visibility="private")
@@ -292,6 +299,15 @@ def build_ui(service: ChatService, settings: Settings, limiter: RateLimiter,
         gr.api(ui.ask_api, api_name="ask")
     demo.queue(default_concurrency_limit=settings.max_concurrent_answers)
     return demo
+
+
+def _offer_clear_filters(turns: list[AnsweredTurn]) -> Any:
+    """The Clear filters button, shown while the last answer is a decline filters limited."""
+    return gr.update(visible=bool(turns) and turns[-1].answer.filtered)
+
+
+def _no_filters() -> tuple[list[str], None, None, Any]:
+    return [], None, None, gr.update(visible=False)
 
 
 def _example_text(data: gr.SelectData) -> str:

@@ -61,6 +61,9 @@ def answer_html(answer: Answer, turn: int) -> str:
                  '</span>')
     if answer.notice:
         parts.append(f'<p class="nb-notice">{escape(answer.notice)}</p>')
+    if answer.declined and answer.filtered:
+        parts.append('<p class="nb-filtered">Only the outlets and dates selected in Filters were '
+                     'searched: <b>Clear filters</b> below the chat searches everything.</p>')
     if answer.declined and answer.closest:
         parts.append('<details class="nb-closest"><summary>Closest passages</summary>'
                      + "".join(f'<blockquote class="nb-passage"><cite>'

@@ -28,7 +28,7 @@ def _history(*pairs: tuple[str, str]) -> list[Turn]:
     ("And what about Israel?", "What is Israel's position on a temporary truce?"),
     ("What about Egypt?", "What is Egypt's position on a temporary truce?"),
     ("and Israel?", "What is Israel's position on a temporary truce?"),
-    ("Why?", f"Why: {TRUCE}"),
+    ("Why?", "Why? (about Hamas's position on a temporary truce)"),
     ("What does Israel insist on?", "What does Israel insist on?"),
 ])
 def test_follow_ups_after_a_question_with_a_subject(follow_up: str, expected: str) -> None:
@@ -80,7 +80,7 @@ def test_follow_up_about_israel_is_answered_from_israels_position(
 
 def test_terminal_chat_keeps_the_conversation(seeded_dir: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "chatbot.cli", "--data-dir", str(seeded_dir), "chat"],
+        [sys.executable, "-m", "chatbot.cli.main", "--data-dir", str(seeded_dir), "chat"],
         input=f"{TRUCE}\nAnd what about Israel?\n/clear\nAnd what about Israel?\n",
         capture_output=True, text=True, cwd=REPO, timeout=180)
     assert result.returncode == 0, result.stderr

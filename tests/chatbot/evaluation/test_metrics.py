@@ -101,6 +101,13 @@ def test_decline_precision_and_recall() -> None:
     assert nothing.precision is None and nothing.recall is None
 
 
+def test_false_declines_are_a_share_of_the_answerable_questions() -> None:
+    scores = metrics.decline_scores([(True, True), (False, True), (False, False), (False, False)])
+    assert scores.false_declines == 1
+    assert scores.false_decline_rate == pytest.approx(1 / 3)
+    assert metrics.decline_scores([(True, True)]).false_decline_rate is None
+
+
 # -- retrieval --------------------------------------------------------------------------------
 
 def test_relevance_uses_expected_sources_else_the_answer_text() -> None:

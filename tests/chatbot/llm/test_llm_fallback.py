@@ -30,7 +30,7 @@ def fake_llm() -> Iterator[FakeLLMServer]:
 def llm_service(seeded_service: ChatService, base_url: str, **overrides: object) -> ChatService:
     """A service over the seeded store whose answerer talks to ``base_url``."""
     settings = make_settings(seeded_service.settings.data_dir, answerer="openai",
-                             llm_base_url=base_url, **{"llm_timeout": 2.0, **overrides})
+                             llm_base_url=base_url, **{"llm_timeout": 6.0, **overrides})
     return seeded_service.with_settings(settings)
 
 

@@ -1,0 +1,211 @@
+"""Turn a RealTime QA slice into a decline test: questions the corpus answers and ones it does not.
+
+    python -m benchmarks.make_decline_set ../shared/bench/realtimeqa-dev /work/data/decline-dev \\
+        [--store-from /work/data/dev]
+
+From the slice's questions, those whose answer is *distinctive* (found in at most
+``--max-articles`` articles) are candidates; a seeded ``--share`` of them is made unanswerable by
+removing every article that contains their answer. Any other question whose answer no longer
+occurs in what is left becomes unanswerable as well (its articles went with them); the rest stay
+answerable, each with the "as of" date of the quiz. Added to them: off-topic and
+general-knowledge questions (capitals, recipes, arithmetic, history trivia, requests to write
+something), and questions about the corpus's own people that no article answers (an age or a
+birthplace nobody gives).
+
+Written to the output folder (never into the repository: the articles are the publishers'):
+``questions.jsonl`` in the evaluation set format (evals/README.md) and ``removed.txt`` with
+the ids of the removed articles. With ``--store-from``, a copy of an ingested store of the
+slice (or of a subsample of it: only the articles it holds, and the questions they answer,
+are used) is made in ``<out>/store`` and the removed articles are deleted from the copy through
+the store's own API (no re-ingest), so ``newsbot --data-dir <out>/store eval
+<out>/questions.jsonl`` runs the test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+from chatbot.answering.coreference import people
+from chatbot.evaluation.metrics import normalize_answer
+
+# General knowledge and requests no news archive answers; every one must be declined.
+OFF_TOPIC = [
+    "What is the capital of Australia?",
+    "What is the capital city of Canada?",
+    "Which city is the capital of Mongolia?",
+    "What is the boiling point of water on Mars?",
+    "How do I make banana bread?",
+    "What is a good recipe for vegetable lasagna?",
+    "How long should I boil an egg for a runny yolk?",
+    "What is 17 times 23?",
+    "What is the square root of 144?",
+    "How much is 15 percent of 240?",
+    "Who was the first emperor of Rome?",
+    "In which year did the Battle of Hastings take place?",
+    "Who painted the ceiling of the Sistine Chapel?",
+    "When did the Berlin Wall fall?",
+    "Who wrote Pride and Prejudice?",
+    "Write me a poem about the sea.",
+    "Write a haiku about autumn leaves.",
+    "Tell me a joke about cats.",
+    "Translate 'good morning' into Japanese.",
+    "What is the chemical symbol for gold?",
+    "How many bones are in the adult human body?",
+    "What is the speed of light in a vacuum?",
+    "How do I reset my router password?",
+    "Write a Python function that reverses a string.",
+    "What is the tallest mountain in Africa?",
+    "Which planet has the most moons?",
+    "What should I name my new puppy?",
+    "How many players are on a rugby union team?",
+    "Who discovered penicillin?",
+    "What is the plot of Hamlet?",
+]
+
+# Questions about a person the corpus names, which no article answers (checked per name).
+PERSON_TEMPLATES = ["How old is {name}?", "In which city was {name} born?"]
+# Evidence that an article does give a person's age or birthplace.
+_AGE_OR_BIRTH = re.compile(r"\b(?:\d{1,3}-year-old|aged? \d{1,3}|born|birthplace|native of)\b|"
+                           r",\s*\d{2},", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def _padded(text: str) -> str:
+    return f" {normalize_answer(text)} "
+
+
+def answer_articles(question: dict, corpus: dict[str, str]) -> set[str]:
+    """Ids of the articles whose (normalised) title or text contains one of the answers."""
+    wanted = [f" {normalize_answer(a)} " for a in question["answers"] if normalize_answer(a)]
+    return {article_id for article_id, text in corpus.items() if any(w in text for w in wanted)}
+
+
+def person_questions(articles: list[dict], kept: set[str], count: int, rng: random.Random,
+                     ) -> list[dict]:
+    """Age/birthplace questions about people quoted ("X said") in several kept articles, none
+    of which (nor any other article) says their age or where they were born."""
+    said = re.compile(r"\b([A-Z][a-z]+ [A-Z][a-z]+) (?:said|says|told)\b|"
+                      r"\b(?:said|says) ([A-Z][a-z]+ [A-Z][a-z]+)\b")
+    mentions: Counter[str] = Counter()
+    for article in articles:
+        if article["id"] in kept:
+            found = {a or b for a, b in said.findall(article["text"])}
+            mentions.update(set(people(sorted(found))))
+    frequent = [name for name, n in mentions.most_common(400) if n >= 2]
+    rng.shuffle(frequent)
+    made: list[dict] = []
+    for name in frequent:
+        surname = name.split()[-1]
+        told = any(_AGE_OR_BIRTH.search(sentence)
+                   for article in articles if surname in article["text"]
+                   for sentence in _SENTENCE.split(article["text"]) if surname in sentence)
+        if told:
+            continue
+        template = PERSON_TEMPLATES[len(made) % len(PERSON_TEMPLATES)]
+        made.append({"question": template.format(name=name), "category": "unanswerable-topic",
+                     "unanswerable": True})
+        if len(made) >= count:
+            break
+    return made
+
+
+def build(slice_dir: Path, share: float, max_articles: int, seed: int, people_count: int,
+          only: set[str] | None = None) -> tuple[list[dict], list[str]]:
+    """The questions and the removed article ids; ``only`` restricts the corpus to the
+    articles a store actually holds (a subsample), and questions to those it answers."""
+    articles = [a for a in _read_jsonl(slice_dir / "articles.jsonl")
+                if only is None or a["id"] in only]
+    corpus = {a["id"]: _padded(a.get("title", "") + " " + a["text"]) for a in articles}
+    questions = _read_jsonl(slice_dir / "questions.jsonl")
+    holders = {q["id"]: answer_articles(q, corpus) for q in questions}
+    questions = [q for q in questions if holders[q["id"]]]
+    distinctive = sorted(q["id"] for q in questions if 0 < len(holders[q["id"]]) <= max_articles)
+    rng = random.Random(seed)
+    chosen = set(rng.sample(distinctive, round(share * len(distinctive))))
+    removed = set().union(*(holders[qid] for qid in chosen)) if chosen else set()
+    kept = set(corpus) - removed
+    out: list[dict] = []
+    for q in questions:
+        base = {"id": q["id"], "question": q["question"], "date": q["date"]}
+        if q["id"] in chosen:
+            out.append({**base, "unanswerable": True, "category": "unanswerable-removed"})
+        elif holders[q["id"]] & kept:
+            out.append({**base, "answers": q["answers"], "choices": q.get("choices", []),
+                        "category": "answerable"})
+        else:  # its answer went with another question's articles
+            out.append({**base, "unanswerable": True, "category": "unanswerable-removed"})
+    out += [{"id": f"offtopic-{i:02d}", "question": text, "unanswerable": True,
+             "category": "off-topic"} for i, text in enumerate(OFF_TOPIC, 1)]
+    for i, item in enumerate(person_questions(articles, kept, people_count, rng), 1):
+        out.append({"id": f"topic-{i:02d}", **item})
+    return out, sorted(removed)
+
+
+def copy_store(source: Path, target: Path) -> set[str]:
+    """Copy an ingested store of the slice (never touching the original); the article ids it
+    holds."""
+    from chatbot.service import create_service
+    from chatbot.settings import load_settings
+
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target, symlinks=True)
+    (target / ".ready").unlink(missing_ok=True)
+    service = create_service(load_settings(config_file=None, data_dir=target))
+    return {a.id for a in service.all_articles()}
+
+
+def remove_articles(target: Path, removed: list[str]) -> int:
+    """Delete the removed articles from the copy through the store's API and bring its keyword
+    index in step; the articles left."""
+    from chatbot.service import create_service
+    from chatbot.settings import load_settings
+    service = create_service(load_settings(config_file=None, data_dir=target))
+    service.remove_articles(removed)
+    return service.stats().articles
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("slice", type=Path, help="a RealTime QA slice folder "
+                        "(articles.jsonl, questions.jsonl)")
+    parser.add_argument("out", type=Path, help="output folder (outside the repository)")
+    parser.add_argument("--share", type=float, default=0.5,
+                        help="share of the distinctive questions made unanswerable (0.5)")
+    parser.add_argument("--max-articles", type=int, default=3,
+                        help="an answer found in at most this many articles is distinctive (3)")
+    parser.add_argument("--people", type=int, default=20,
+                        help="questions about people whose age/birthplace no article gives (20)")
+    parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--store-from", type=Path, default=None,
+                        help="an ingested store (data dir) of the whole slice to copy to "
+                             "<out>/store and remove the articles from")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    only = copy_store(args.store_from, args.out / "store") if args.store_from else None
+    questions, removed = build(args.slice, args.share, args.max_articles, args.seed, args.people,
+                               only)
+    (args.out / "questions.jsonl").write_text(
+        "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions), encoding="utf-8")
+    (args.out / "removed.txt").write_text("".join(f"{i}\n" for i in removed), encoding="utf-8")
+    counts = Counter(q["category"] for q in questions)
+    print(f"{len(questions)} questions ({dict(counts)}); {len(removed)} articles removed")
+    if args.store_from:
+        left = remove_articles(args.out / "store", removed)
+        print(f"store {args.out / 'store'}: {left} articles")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""Answer or decline: does the best sentence actually answer the question?
+
+Word overlap alone answers "What is the capital of Australia?" with a sentence about Beijing's
+ties in the South Pacific. The decision here looks for evidence that the question is answered:
+the question's names, numbers and key terms in the chosen sentence and in its passage, the
+margin of the best sentence over the next, how many outlets carry the question's terms, the
+answerer's own scores, and whether the question is a question at all ("Write me a poem").
+
+The inputs are explicit features (``FEATURES``); the decision is a small model stored as JSON
+(``answerability.json`` beside this file) and refitted in one command on a decline set built
+by benchmarks/make_decline_set.py:
+
+    python -m benchmarks.fit_answerability --help
+
+so when the answerer's scores change scale (a learned ranker), only the refit is needed. Two
+kinds of model are fitted and compared there: a logistic regression over all features, and a
+single threshold on the best sentence's score (what ``min_evidence`` did by hand).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from chatbot.answering.coreference import names
+from index.store.terms import term_set, terms
+
+if TYPE_CHECKING:
+    from chatbot.answering.extractive import Evidence
+
+MODEL_FILE = Path(__file__).with_name("answerability.json")
+
+FEATURES = (
+    "best_score",         # the answerer's score of its best sentence
+    "margin",             # best score minus the second best
+    "overlap",            # IDF-weighted share of the question's terms in the best sentence
+    "dense",              # embedding similarity of question and best sentence
+    "fit",                # how well the best sentence fits the kind of answer asked for
+    "passage_dense",      # embedding similarity of question and the best sentence's passage
+    "names_sentence",     # share of the question's names found in the best sentence
+    "names_passage",      # ... in its passage (with the headline)
+    "names_anywhere",     # ... in any passage read
+    "numbers_passage",    # share of the question's numbers found in the best sentence's passage
+    "terms_sentence",     # share of the question's content terms in the best sentence
+    "terms_passage",      # ... in its passage (with the headline)
+    "outlets",            # outlets whose passages hold most of the question's terms (0..1, /3)
+    "is_question",        # 1 for a question, 0 for an instruction ("Write me a poem")
+    "question_terms",     # how many content terms the question has (log)
+)
+
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+_QUESTION = re.compile(
+    r"^\s*(?:what|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can|"
+    r"could|will|would|should|has|have|had|in|on|at|for|from|to|by|after|before|during)\b",
+    re.IGNORECASE)
+# An outlet counts as carrying the story when its passage holds this share of the terms.
+_OUTLET_TERMS = 0.6
+
+
+def _share(wanted: Sequence[str], text: str) -> float:
+    """The share of ``wanted`` strings found in ``text`` (case-insensitive); 1 for none."""
+    if not wanted:
+        return 1.0
+    lower = text.lower()
+    return sum(w.lower() in lower for w in wanted) / len(wanted)
+
+
+def _term_share(wanted: frozenset[str], text: str) -> float:
+    return len(wanted & term_set(text)) / len(wanted) if wanted else 1.0
+
+
+def features(question: str, ranked: Sequence[Evidence]) -> dict[str, float]:
+    """The evidence that ``ranked[0]`` answers ``question``, as named numbers."""
+    best = ranked[0]
+    second = ranked[1].score if len(ranked) > 1 else 0.0
+    passage = best.passage
+    passage_text = f"{passage.title}\n{passage.text}"
+    asked_names = names(question)
+    numbers = _NUMBER.findall(question)
+    wanted = frozenset(terms(question))
+    seen: dict[str, str] = {}
+    for item in ranked:
+        seen.setdefault(item.passage.id, f"{item.passage.title}\n{item.passage.text}")
+    outlets = {item.passage.source for item in ranked
+               if _term_share(wanted, seen[item.passage.id]) >= _OUTLET_TERMS}
+    everything = "\n".join(seen.values())
+    return {
+        "best_score": best.score,
+        "margin": best.score - second,
+        "overlap": best.parts.get("overlap", 0.0),
+        "dense": best.parts.get("dense", 0.0),
+        "fit": best.parts.get("fit", 1.0),
+        "passage_dense": best.parts.get("passage_dense", passage.scores.get("dense", 0.0)),
+        "names_sentence": _share(asked_names, best.reading),
+        "names_passage": _share(asked_names, passage_text),
+        "names_anywhere": _share(asked_names, everything),
+        "numbers_passage": _share(numbers, passage_text),
+        "terms_sentence": _term_share(wanted, best.reading),
+        "terms_passage": _term_share(wanted, passage_text),
+        "outlets": min(len(outlets), 3) / 3,
+        "is_question": float(bool(_QUESTION.match(question)) or question.rstrip().endswith("?")),
+        "question_terms": math.log1p(len(wanted)),
+    }
+
+
+@dataclass(frozen=True)
+class AnswerabilityModel:
+    """Answer when the model's score reaches ``threshold``.
+
+    ``logistic``: the probability from standardised ``features`` (``mean``, ``scale``),
+    ``weights`` and ``bias``. ``threshold``: the value of the one feature in ``features``.
+    """
+
+    kind: Literal["logistic", "threshold"]
+    features: tuple[str, ...]
+    threshold: float
+    weights: tuple[float, ...] = ()
+    bias: float = 0.0
+    mean: tuple[float, ...] = ()
+    scale: tuple[float, ...] = ()
+    fitted_on: str = ""
+
+    def score(self, values: Mapping[str, float]) -> float:
+        if self.kind == "threshold":
+            return values[self.features[0]]
+        z = self.bias + sum(w * (values[name] - m) / s for name, w, m, s in zip(
+            self.features, self.weights, self.mean, self.scale, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def answers(self, values: Mapping[str, float]) -> bool:
+        return self.score(values) >= self.threshold
+
+    def to_json(self) -> str:
+        return json.dumps({"kind": self.kind, "features": list(self.features),
+                           "threshold": self.threshold, "weights": list(self.weights),
+                           "bias": self.bias, "mean": list(self.mean),
+                           "scale": list(self.scale), "fitted_on": self.fitted_on}, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> AnswerabilityModel:
+        data = json.loads(text)
+        return cls(kind=data["kind"], features=tuple(data["features"]),
+                   threshold=float(data["threshold"]),
+                   weights=tuple(map(float, data.get("weights", ()))),
+                   bias=float(data.get("bias", 0.0)), mean=tuple(map(float, data.get("mean", ()))),
+                   scale=tuple(map(float, data.get("scale", ()))),
+                   fitted_on=str(data.get("fitted_on", "")))
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_FILE) -> AnswerabilityModel | None:
+    """The fitted model; None when the file is absent (then only ``min_evidence`` decides)."""
+    try:
+        return AnswerabilityModel.from_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+
+
+def answers(question: str, ranked: Sequence[Evidence], min_evidence: float,
+            model: AnswerabilityModel | None) -> bool:
+    """Whether the best of ``ranked`` answers ``question``: the fitted model decides; without
+    one, the best sentence's score against ``min_evidence``."""
+    if not ranked:
+        return False
+    if model is None:
+        return ranked[0].score >= min_evidence
+    return model.answers(features(question, ranked))
