@@ -120,10 +120,15 @@ def guarded_transport(guard: AddressGuard) -> httpx.HTTPTransport:
     connection to a proxy would hide the address actually fetched."""
     transport = httpx.HTTPTransport()
     # httpx builds its pool without a way to pass a network backend; swap in an equal pool
-    # that has one (same TLS context, HTTP/1.1 only, as httpx's default).
+    # that has one (httpx's default TLS context and connection limits, HTTP/1.1 only).
     context: ssl.SSLContext = httpx.create_ssl_context()
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20,
+                          keepalive_expiry=5.0)
     transport._pool = httpcore.ConnectionPool(  # noqa: SLF001
-        ssl_context=context, http1=True, http2=False, network_backend=_GuardedBackend(guard))
+        ssl_context=context, max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry, http1=True, http2=False,
+        network_backend=_GuardedBackend(guard))
     return transport
 
 
