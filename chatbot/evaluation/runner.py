@@ -58,6 +58,7 @@ class QuestionResult(BaseModel):
     category: str
     question: str
     unanswerable: bool
+    expected: list[str] = Field(default_factory=list, description="The accepted answers.")
     answer: str = ""
     declined: bool = False
     standalone_question: str = ""
@@ -179,7 +180,8 @@ class Evaluator:
     def evaluate(self, question: EvalQuestion) -> QuestionResult:
         """Ask one question as a user would and score every aspect of the answer."""
         result = QuestionResult(id=question.id, category=question.kind,
-                                question=question.question, unanswerable=question.unanswerable)
+                                question=question.question, unanswerable=question.unanswerable,
+                                expected=list(question.answers))
         read: list[Passage] = []
         try:
             answer = self.service.ask(question.question, question.history, question.filters(),
