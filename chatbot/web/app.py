@@ -31,7 +31,7 @@ from chatbot.web.routes import answers, articles, health, widget
 from chatbot.web.routes.deps import API_KEY_HEADER, WebContext
 from chatbot.web.routes.widget import UI_PATH
 from chatbot.web.security import KeyChecker
-from chatbot.web.ui.chat import build_ui, ui_css, ui_head
+from chatbot.web.ui.page import build_ui, ui_css, ui_head
 from index.feeds.watcher import BackgroundWatcher
 from index.store.errors import StoreUnavailableError
 

@@ -48,6 +48,7 @@ def _page_scroll(page: Any) -> list[int]:
         .map(e => e.scrollTop)]"""))
 
 
+@pytest.mark.slow
 def test_chat_column_stays_in_view_after_clicking_every_citation_of_three_answers(
         page: Any, live: LiveSite, size: str) -> None:
     _open(page, live)
@@ -225,6 +226,7 @@ def test_bot_messages_are_labelled_with_text_not_markup(page: Any, live: LiveSit
     assert "military campaign in Gaza" in bot[0]
 
 
+@pytest.mark.slow
 def test_axe_finds_no_serious_violation_in_the_chat(page: Any, live: LiveSite,
                                                     size: str) -> None:
     _open(page, live)

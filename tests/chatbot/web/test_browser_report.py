@@ -15,6 +15,7 @@ from tests.chatbot.web.conftest import screenshot
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [(1400, 900), (390, 844)], ids=["desktop", "phone"])
 def test_report_fits_the_screen_shows_failures_first_and_passes_axe(
         page: Any, tmp_path: Path, size: tuple[int, int]) -> None:
