@@ -234,7 +234,8 @@ class ChatService:
 
     def outlets(self) -> list[str]:
         """Every outlet name in the index, sorted (the filter's choices)."""
-        return sorted({a.source for a in self.all_articles() if a.source}, key=str.casefold)
+        return sorted({a.source for a in self.all_articles() if a.source},
+                      key=lambda name: (name.casefold(), name))
 
     def date_range(self) -> tuple[date | None, date | None]:
         """The first and last publication days in the index (None, None when it has none):
