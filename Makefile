@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 SEED_QUESTION := What does Hamas require before hostage talks?
 
-.PHONY: install install-test run test lint browser redis
+.PHONY: install install-test run test lint browser redis axe
 
 # A virtual environment with newsbot and its pinned dependencies (torch's CPU build included).
 $(VENV)/.installed: pyproject.toml
@@ -53,6 +53,15 @@ redis:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server; }
 
+# axe-core, which the browser tests inject into pages to check accessibility: npm installs the
+# locked version into tests/js/node_modules/ (gitignored); Debian's npm first when it is missing.
+axe:
+	@command -v npm >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm; }
+	@test -f tests/js/node_modules/axe-core/axe.min.js || \
+	  npm ci --prefix tests/js --no-audit --no-fund --silent
+
 # The whole suite: lint, types, then every test (CI runs exactly this through .ci/run).
-test: install-test lint browser redis
+test: install-test lint browser redis axe
 	$(BIN)/pytest

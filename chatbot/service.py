@@ -35,6 +35,7 @@ from chatbot.schema import (
 )
 from chatbot.settings import Settings
 from index.articles import Loaded
+from index.dates import day_or_none
 from index.embedding import Embedder, use_threads
 from index.feeds.poller import SourceManager
 from index.feeds.retention import drop_published_before
@@ -236,7 +237,26 @@ class ChatService:
 
     def outlets(self) -> list[str]:
         """Every outlet name in the index, sorted (the filter's choices)."""
-        return sorted({a.source for a in self.all_articles() if a.source}, key=str.casefold)
+        return sorted({a.source for a in self.all_articles() if a.source},
+                      key=lambda name: (name.casefold(), name))
+
+    def date_range(self) -> tuple[date | None, date | None]:
+        """The first and last publication days in the index (None, None when it has none):
+        the date filters' calendar opens on the last."""
+        days = [day for a in self.all_articles() if (day := day_or_none(a.published))]
+        return (min(days), max(days)) if days else (None, None)
+
+    def find_articles(self, query: str = "", offset: int = 0, limit: int = 20) -> ArticlePage:
+        """One page of the indexed articles whose title or outlet contains ``query`` (any
+        case), newest first."""
+        needle = query.strip().casefold()
+        found = [a for a in self.all_articles()
+                 if not needle or needle in a.title.casefold() or needle in a.source.casefold()]
+        found.sort(key=lambda a: (day_or_none(a.published) or date.min, a.title), reverse=True)
+        total = len(found)
+        return ArticlePage(total=total, offset=offset, limit=limit,
+                           next_offset=offset + limit if offset + limit < total else None,
+                           articles=found[offset:offset + limit])
 
     def article_text(self, article_id: str) -> str | None:
         """The cleaned text of an article (what citations quote), None when not indexed."""

@@ -153,7 +153,7 @@ class Settings(BaseSettings):
         default_factory=list, description="Keys that unlock writing in the web UI's Sources "
         "tab; none = read-only unless the server listens on loopback only.")
     max_upload_bytes: int = Field(
-        10_000_000, ge=1000, description="Larger files uploaded in the Sources tab are refused.")
+        10_000_000, ge=1000, description="Larger files uploaded in the Library tab are refused.")
 
     # Evaluate.
     eval_store_dir: Path | None = Field(

@@ -28,8 +28,8 @@ ProgressFactory = Callable[[int], "Progress"]
 class Progress:
     """Progress display hook; the default shows nothing (the CLI passes a real bar)."""
 
-    def advance(self, steps: int = 1) -> None:
-        """Called once per finished article."""
+    def advance(self, steps: int = 1, passages: int = 0) -> None:
+        """Called once per finished article, with the passages it wrote."""
 
     def close(self) -> None:
         """Called when the run ends."""
@@ -169,7 +169,7 @@ class Ingestor:
             return
         for item in group:
             self._record(item, report)
-            bar.advance()
+            bar.advance(passages=len(item.chunks))
 
     def _write_one(self, item: _Prepared, write: ArticleWrite, report: IngestReport) -> None:
         try:

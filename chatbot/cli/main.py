@@ -11,7 +11,16 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from chatbot.cli.common import Bar, app, err, fail, open_service, out, settings_from_options
+from chatbot.cli.common import (
+    Bar,
+    app,
+    err,
+    fail,
+    open_service,
+    out,
+    settings_from_options,
+    step,
+)
 from chatbot.cli.evaluate import eval_
 from chatbot.cli.sources import ingest_sources, is_url, print_sources, run_watch
 from chatbot.schema import Answer, Filters, Turn
@@ -35,6 +44,8 @@ def ingest(
         fail("give files, folders or URLs to ingest, or --sources")
     service = open_service()
     files = [Path(p) for p in paths or [] if not is_url(p)]
+    with step("Loading the embedding model"):
+        service.warm_up()
     report = service.ingest(files, progress=Bar) if files else IngestReport()
     try:
         ingest_sources(service, [p for p in paths or [] if is_url(p)], sources, report)

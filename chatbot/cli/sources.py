@@ -64,7 +64,7 @@ def print_sources(settings: Settings, out: Console) -> None:
     registry = SourceRegistry(settings.feed_settings)
     if not registry.sources():
         out.print(f"no sources: list feeds and folders in {escape(str(settings.sources_file))} "
-                  "or add them in the web UI's Sources tab")
+                  "or add them in the web UI's Library tab")
         return
     out.print(sources_table(registry))
 

@@ -1,5 +1,9 @@
 """Presenting evaluation runs: terminal tables, results.jsonl, summary.json, report.html, plots.
 
+report.html comes from an autoescaping Jinja2 template (``evaluation/templates/``): failures
+first (question, expected, got, and why: retrieval miss, wrong sentence, false decline), the
+metrics that have data, the plots, then the settings and every question folded away.
+
 One run or two side by side (``--compare``) go through the same code: a comparison is the same
 summary rows with a column per configuration and the difference. Every piece of question and
 answer text in the HTML report is escaped: answers quote articles, and articles are untrusted.
@@ -7,11 +11,12 @@ answer text in the HTML report is escaped: answers quote articles, and articles 
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -203,10 +208,14 @@ def _plot(folder: Path, runs: Sequence[EvalRun]) -> list[Path]:
         fig.savefig(path, dpi=100)
         plt.close(fig)
 
-    kinds = ["answer", "first sentence", "up to 3 sentences", "choice"]
-    bars(paths[0], "Accuracy", kinds, [
-        [s.accuracy or 0.0, s.accuracy_at.get("1") or 0.0, s.accuracy_at.get("3") or 0.0,
-         s.choice_accuracy or 0.0] for s in (run.summary for run in runs)])
+    # Only the measures this set has data for: no empty "choice" bar without choices.
+    kinds = {"answer": lambda s: s.accuracy, "first sentence": lambda s: s.accuracy_at.get("1"),
+             "up to 3 sentences": lambda s: s.accuracy_at.get("3"),
+             "choice": lambda s: s.choice_accuracy if s.choice_questions else None}
+    summaries = [run.summary for run in runs]
+    kept = [name for name, get in kinds.items() if any(get(s) is not None for s in summaries)]
+    bars(paths[0], "Accuracy", kept, [[kinds[name](s) or 0.0 for name in kept]
+                                      for s in summaries])
     categories = sorted({c for run in runs for c in run.summary.by_category})
     bars(paths[1], "Accuracy by category", categories, [
         [float(run.summary.by_category.get(c, {}).get("accuracy") or 0.0) for c in categories]
@@ -227,73 +236,69 @@ def _plot(folder: Path, runs: Sequence[EvalRun]) -> list[Path]:
     return paths
 
 
-_STYLE = """
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
-table { border-collapse: collapse; margin: 1em 0; } td, th { border: 1px solid #ccc;
-padding: 3px 8px; vertical-align: top; text-align: left; } th { background: #f3f3f3; }
-tr.wrong td { background: #fff0f0; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-img { max-width: 100%; margin: .5em 0; } .small { color: #666; font-size: 12px; }
-"""
+_ENV = Environment(loader=PackageLoader("chatbot.evaluation", "templates"), autoescape=True,
+                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_PLOT_ALT = {"accuracy": "Bar chart: share of questions answered correctly, by measure",
+             "accuracy_by_category": "Bar chart: share answered correctly, by question category",
+             "latency": "Histogram: total time per question in milliseconds"}
+
+
+def failure_reason(r: QuestionResult) -> str:
+    """Why a question failed, in the words a reader of the report acts on."""
+    if r.error:
+        return "error"
+    if r.declined and not r.unanswerable:
+        return "false decline"
+    if r.unanswerable:
+        return "answered an unanswerable question"
+    if r.retrieval_scored and not r.rank:
+        return "retrieval miss"
+    return "wrong sentence"
+
+
+def shown_rows(runs: Sequence[EvalRun]) -> list[tuple[str, list[Row]]]:
+    """The summary rows that have data: a metric n/a in every run, and the counts of what
+    the set does not have (choices, dated questions), are left out."""
+    shown = []
+    for name, rows in aligned_rows(runs):
+        if all(row.value is None for row in rows):
+            continue
+        if name in ("questions with choices", "questions scored strict") and not any(
+                row.value for row in rows):
+            continue
+        shown.append((name, rows))
+    return shown
 
 
 def _html(runs: Sequence[EvalRun], plots: Sequence[Path]) -> str:
-    e = html.escape
     first = runs[0].summary
-    corpus = ", ".join(first.corpus) or "the configured index"
-    head = "".join(f"<th>{e(run.summary.label)}</th>" for run in runs)
-    head += "<th>Δ</th>" if len(runs) == 2 else ""
-    body = []
-    for name, rows in aligned_rows(runs):
-        cells = "".join(f"<td class=num>{e(row.show())}</td>" for row in rows)
-        if len(runs) == 2:
-            cells += f"<td class=num>{e(_delta(rows[0], rows[1]))}</td>"
-        body.append(f"<tr><td>{e(name)}</td>{cells}</tr>")
-    parts = [
-        "<!doctype html><html><head><meta charset=utf-8><title>newsbot evaluation</title>",
-        f"<style>{_STYLE}</style></head><body>",
-        f"<h1>Evaluation of {e(Path(first.eval_set).name)}</h1>",
-        f"<p class=small>set: {e(first.eval_set)}; corpus: {e(corpus)}; "
-        "metrics are defined in evals/README.md.</p>",
-        f"<h2>Summary</h2><table><tr><th>metric</th>{head}</tr>{''.join(body)}</table>",
-        "<h2>Plots</h2>", *(f'<img src="{e(p.name)}" alt="{e(p.stem)}">' for p in plots),
-        f"<h2>Settings</h2>{_settings_html(runs)}",
-    ]
-    for run in runs:
-        parts.append(f"<h2>Questions: {e(run.summary.label)}</h2>{_questions_html(run)}")
-    parts.append("</body></html>")
-    return "\n".join(parts)
-
-
-def _settings_html(runs: Sequence[EvalRun]) -> str:
-    """The settings of one run, or those two compared runs differ in."""
-    e = html.escape
-    names = [name for name in runs[0].summary.settings
+    names = [name for name in first.settings
              if len(runs) == 1 or len({str(r.summary.settings.get(name)) for r in runs}) > 1]
-    head = "".join(f"<th>{e(run.summary.label)}</th>" for run in runs)
-    body = "".join(f"<tr><td>{e(name)}</td>"
-                   + "".join(f"<td>{e(str(r.summary.settings.get(name)))}</td>" for r in runs)
-                   + "</tr>" for name in names)
-    return f"<table><tr><th>setting</th>{head}</tr>{body}</table>"
+    return _ENV.get_template("report.html").render(
+        set_name=Path(first.eval_set).name, eval_set=first.eval_set,
+        corpus=", ".join(first.corpus) or "the configured index",
+        runs=[_run_view(run) for run in runs],
+        summary=[{"name": name, "cells": [row.show() for row in rows],
+                  "delta": _delta(rows[0], rows[-1]) if len(rows) == 2 else ""}
+                 for name, rows in shown_rows(runs)],
+        plots=[{"name": p.name, "alt": _PLOT_ALT.get(p.stem, p.stem)} for p in plots],
+        settings=[(name, [str(r.summary.settings.get(name)) for r in runs]) for name in names])
 
 
-def _questions_html(run: EvalRun) -> str:
-    e = html.escape
-    rows = ["<table><tr><th>id</th><th>category</th><th>question</th><th>answer</th>"
-            "<th>ok</th><th>rank</th><th>strict</th><th>citations</th><th>support</th>"
-            "<th>ms</th></tr>"]
-    for r in run.results:
-        answer = e(r.error or r.answer)
-        if r.standalone_question and r.standalone_question != r.question:
-            answer += f"<div class=small>asked as: {e(r.standalone_question)}</div>"
-        problems = "<br>".join(e(p) for p in r.citation_problems) or "ok"
-        rows.append(
-            f"<tr class={'right' if r.correct else 'wrong'}><td>{e(r.id)}</td>"
-            f"<td>{e(r.category)}</td><td>{e(r.question)}</td><td>{answer}</td>"
-            f"<td>{'yes' if r.correct else 'no'}{' (declined)' if r.declined else ''}</td>"
-            f"<td class=num>{_rank(r.rank, r.retrieval_scored)}</td>"
-            f"<td class=num>{_rank(r.strict_rank, r.strict_scored)}</td><td>{problems}</td>"
-            f"<td class=num>{r.supported_sentences}/{r.sentences}</td>"
-            f"<td class=num>{r.timings_ms.get('total_ms', 0):,.0f}</td></tr>")
-    rows.append("</table>")
-    return "\n".join(rows)
+def _run_view(run: EvalRun) -> dict[str, Any]:
+    failures = [{"id": r.id, "category": r.category, "question": r.question,
+                 "expected": ("a decline (no answer in the sources)" if r.unanswerable
+                              else " | ".join(r.expected) or "(no accepted answer given)"),
+                 "got": r.error or r.answer or "(nothing)", "why": failure_reason(r)}
+                for r in run.results if not r.correct]
+    rows = [{"id": r.id, "category": r.category, "question": r.question, "correct": r.correct,
+             "answer": r.error or r.answer,
+             "asked_as": r.standalone_question if r.standalone_question != r.question else "",
+             "ok": ("yes" if r.correct else "no") + (" (declined)" if r.declined else ""),
+             "rank": _rank(r.rank, r.retrieval_scored),
+             "strict": _rank(r.strict_rank, r.strict_scored), "problems": r.citation_problems,
+             "support": f"{r.supported_sentences}/{r.sentences}",
+             "ms": f"{r.timings_ms.get('total_ms', 0):,.0f}"} for r in run.results]
+    return {"label": run.summary.label, "questions": run.summary.questions,
+            "accuracy": _show(run.summary.accuracy, "share"), "failures": failures,
+            "rows": rows}

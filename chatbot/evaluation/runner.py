@@ -59,6 +59,7 @@ class QuestionResult(BaseModel):
     question: str
     unanswerable: bool
     follow_up: bool = Field(False, description="Asked with a chat history.")
+    expected: list[str] = Field(default_factory=list, description="The accepted answers.")
     answer: str = ""
     declined: bool = False
     standalone_question: str = ""
@@ -185,7 +186,8 @@ class Evaluator:
         """Ask one question as a user would and score every aspect of the answer."""
         result = QuestionResult(id=question.id, category=question.kind,
                                 question=question.question, unanswerable=question.unanswerable,
-                                follow_up=bool(question.history))
+                                follow_up=bool(question.history),
+                                expected=list(question.answers))
         read: list[Passage] = []
         try:
             answer = self.service.ask(question.question, question.history, question.filters(),

@@ -31,7 +31,7 @@ from chatbot.web.routes import answers, articles, health, widget
 from chatbot.web.routes.deps import API_KEY_HEADER, WebContext
 from chatbot.web.routes.widget import UI_PATH
 from chatbot.web.security import KeyChecker
-from chatbot.web.ui.chat import build_ui, ui_css
+from chatbot.web.ui.page import build_ui, ui_css, ui_head
 from index.feeds.watcher import BackgroundWatcher
 from index.store.errors import StoreUnavailableError
 
@@ -62,8 +62,8 @@ def create_app(settings: Settings) -> FastAPI:
     feedback = FeedbackLog(settings.feedback_path)
     ui = build_ui(service, settings, limiter, feedback)
     mounted = gr.mount_gradio_app(
-        app, ui, path=UI_PATH, css=ui_css(), footer_links=["api"], run_history=False,
-        ssr_mode=False, mcp_server=False, pwa=False, show_error=False,
+        app, ui, path=UI_PATH, css=ui_css(), head=ui_head(), footer_links=["api"],
+        run_history=False, ssr_mode=False, mcp_server=False, pwa=False, show_error=False,
         max_file_size=settings.max_upload_bytes)  # refused while uploading, before stored
     if settings.watch:
         _watch_while_serving(mounted, BackgroundWatcher(service.sources))

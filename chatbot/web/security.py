@@ -71,7 +71,7 @@ def exposure_warnings(host: str, api_keys: Sequence[SecretStr],
         warnings.append(f"listening on {host} with no api_keys: anyone who can reach this "
                         "address may ask questions through the API and the chat.")
     if not admin_keys:
-        warnings.append(f"listening on {host} with no admin_keys: the Sources tab is "
+        warnings.append(f"listening on {host} with no admin_keys: the Library tab is "
                         "read-only (no uploads, feeds or polls from the web) until admin_keys "
                         "are set.")
     return warnings

@@ -1,4 +1,4 @@
-"""Which uploaded files the Sources tab hands to the ingest, before any is read.
+"""Which uploaded files the Library tab hands to the ingest, before any is read.
 
 An upload arrives as a path in Gradio's upload folder; the callback receives whatever path the
 request names. So each one must be a regular file inside that folder (no directory to recurse,

@@ -37,7 +37,7 @@ from chatbot.settings import load_settings
 from index.pipeline import Progress
 
 class Report(Progress):
-    def advance(self, steps=1):
+    def advance(self, steps=1, passages=0):
         print("stored", flush=True)
 
 service = create_service(load_settings(data_dir=Path(sys.argv[1])))

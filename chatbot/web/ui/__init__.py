@@ -1,1 +1,1 @@
-"""The Gradio pages: the chat, the Sources tab, and the HTML they render."""
+"""The Gradio pages: the chat, the Library tab, and the HTML they render."""

@@ -1,18 +1,19 @@
-"""The web UI's Sources tab: the followed feeds and folders, adding and removing feeds,
-uploading article files, and polling on demand.
+"""The web UI's Library tab: the articles in the index (paged, searchable by title or outlet),
+the followed feeds and folders, adding and removing feeds, uploading article files, and polling
+on demand. It loads as soon as it is opened.
 
-Everything a feed says (titles, URLs, error messages quoting a server) is untrusted text: the
-listing is built here with every value escaped, because ``gr.HTML`` inserts HTML unsanitised.
-Writing (upload, add or remove a feed, poll) needs a valid admin key; with no admin key
-configured, only a server listening on loopback accepts writes and anywhere else the tab is
-read-only. Every callback checks, since a hidden button can still be called.
+Everything a feed or an article says (titles, URLs, error messages quoting a server) is
+untrusted text: the lists are rendered through autoescaping templates (``ui/templates/``),
+because ``gr.HTML`` inserts HTML unsanitised. Writing (upload, add or remove a feed, poll) needs
+a valid admin key; with no admin key configured, only a server listening on loopback accepts
+writes and anywhere else the tab is read-only. Every callback checks, since a hidden button
+can still be called.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,13 @@ from gradio.utils import get_upload_folder
 from chatbot.service import ChatService
 from chatbot.settings import Settings
 from chatbot.web.security import KeyChecker, writes_allowed_without_key
+from chatbot.web.ui.render import render
 from chatbot.web.uploads import UPLOAD_TYPES, check_uploads
 from index.feeds.registry import SourceRow
 
 log = logging.getLogger(__name__)
 
+ARTICLES_PER_PAGE = 20
 _READ_ONLY = ("Adding to the index needs an admin key, and this server has none: set admin_keys "
               "in its settings (or serve on 127.0.0.1 only).")
 
@@ -43,20 +46,18 @@ def sources_writable(settings: Settings) -> bool:
 
 def sources_table_html(rows: list[SourceRow]) -> str:
     """The sources as an HTML table, every value escaped."""
-    if not rows:
-        return '<p class="nb-empty">No sources yet: add a feed below.</p>'
-    body = []
+    cells = []
     for row in rows:
         state = row.state
         polled = (datetime.fromtimestamp(state.last_poll).strftime("%Y-%m-%d %H:%M")
                   if state.last_poll else "never")
-        cells = [row.source.location, row.source.label, row.source.kind, polled, state.status,
-                 str(len(state.articles)), state.last_error]
-        body.append("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in cells) + "</tr>")
-    head = "".join(f"<th>{name}</th>" for name in
-                   ("Source", "Label", "Kind", "Last poll", "Status", "Articles", "Last error"))
-    return (f'<table class="nb-sources-table"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table>')
+        cells.append([row.source.location, row.source.label, row.source.kind, polled,
+                      state.status, str(len(state.articles)), state.last_error])
+    return render("sources_table.html", rows=cells)
+
+
+def _status(*lines: str) -> str:
+    return render("status.html", lines=[line for line in lines if line])
 
 
 class SourcesUI:
@@ -84,33 +85,56 @@ class SourcesUI:
         self._check(key)
         return self._listing()
 
+    def open(self, key: str | None, query: str | None) -> tuple[str, str, int, str]:
+        """The tab as it opens: the sources and the first page of articles. Without the
+        admin key (when one is configured) it says what is needed instead of failing."""
+        if not self.admin.accepts(key):
+            needed = _status("Enter the admin key to see and manage the library.")
+            return "", "", 0, needed
+        return (self._listing(), self.articles_html(query, 0), 0, _status(""))
+
+    def articles_html(self, query: str | None, offset: int) -> str:
+        page = self.service.find_articles(query or "", offset, ARTICLES_PER_PAGE)
+        return render("articles_table.html", page=page, query=(query or "").strip())
+
+    def page(self, key: str | None, query: str | None, offset: int, step: int,
+             ) -> tuple[str, int]:
+        """Articles matching ``query``, the page ``step`` pages from ``offset``."""
+        self._check(key)
+        total = self.service.find_articles(query or "", 0, 1).total
+        offset = max(0, min(offset + step * ARTICLES_PER_PAGE,
+                            (max(total, 1) - 1) // ARTICLES_PER_PAGE * ARTICLES_PER_PAGE))
+        return self.articles_html(query, offset), offset
+
     def add(self, url: str, label: str, key: str | None) -> tuple[str, str, str, str]:
         self._check_write(key)
         try:
             source = self.manager.add_web_feed((url or "").strip(), (label or "").strip())
         except ValueError as exc:
-            raise gr.Error(escape(_first_line(exc)), title="Cannot add that feed") from None
-        return self._listing(), "", "", f"Added {escape(source.location)}; poll to fetch it."
+            return gr.skip(), gr.skip(), gr.skip(), _status(
+                f"Cannot add that feed: {_first_line(exc)}")
+        return (self._listing(), "", "",
+                _status(f"Added {source.location}; poll to fetch it."))
 
     def remove(self, url: str, key: str | None) -> tuple[str, str, str]:
         self._check_write(key)
         try:
             self.manager.registry.remove((url or "").strip())
         except ValueError as exc:
-            raise gr.Error(escape(str(exc)), title="Cannot remove that") from None
-        return self._listing(), "", f"Removed {escape(url.strip())}."
+            return gr.skip(), gr.skip(), _status(f"Cannot remove that: {exc}")
+        return self._listing(), "", _status(f"Removed {url.strip()}.")
 
     def poll(self, key: str | None) -> tuple[str, str]:
         self._check_write(key)
         results = self.manager.poll()
-        lines = [f"{escape(r.source.location)}: {escape(r.summary())}" for r in results]
-        return self._listing(), "<br>".join(lines) or "No sources to poll."
+        lines = [f"{r.source.location}: {r.summary()}" for r in results]
+        return self._listing(), _status(*lines) if lines else _status("No sources to poll.")
 
     def upload(self, files: list[Any] | None, key: str | None) -> tuple[None, str]:
         self._check_write(key)
         paths = [Path(f if isinstance(f, str) else f.name) for f in files or []]
         if not paths:
-            raise gr.Error("Choose one or more article files first.")
+            return None, _status("Choose one or more article files first.")
         checked = check_uploads(paths, Path(get_upload_folder()),
                                 self.service.settings.max_upload_bytes)
         failed = list(checked.refused)
@@ -119,8 +143,7 @@ class SourcesUI:
             report = self.service.ingest(checked.accepted)
             counts = ", ".join(f"{value} {name}" for name, value in report.counts.items())
             failed += [(Path(origin).name, reason) for origin, reason in report.failed]
-        failures = "".join(f"<br>{escape(name)}: {escape(reason)}" for name, reason in failed)
-        return None, f"{counts}{failures}"
+        return None, _status(counts, *(f"{name}: {reason}" for name, reason in failed))
 
 
 def _first_line(error: Exception) -> str:
@@ -129,17 +152,28 @@ def _first_line(error: Exception) -> str:
     return lines[-1].strip() if len(lines) > 1 else str(error)
 
 
-def build_sources_tab(service: ChatService, settings: Settings) -> None:
-    """The tab's components and events; call inside a ``gr.Tab``."""
+def build_sources_tab(service: ChatService, settings: Settings, tab: gr.Tab) -> None:
+    """The tab's components and events; call inside ``tab``."""
     writable = sources_writable(settings)
     ui = SourcesUI(service, KeyChecker(settings.admin_keys), writable)
     key = gr.Textbox(label="Admin key", type="password", elem_id="nb-admin-key",
                      visible=bool(settings.admin_keys))
     gr.Markdown(_READ_ONLY, visible=not writable, elem_id="nb-sources-read-only")
-    listing = gr.HTML(elem_id="nb-sources-list", js_on_load=None)
     status = gr.HTML(elem_id="nb-sources-status", js_on_load=None)
+    gr.Markdown("### Articles in the index")
+    with gr.Row(equal_height=True):
+        query = gr.Textbox(show_label=False, placeholder="Search titles and outlets…",
+                           scale=4, elem_id="nb-articles-query", label="Search articles")
+        search = gr.Button("Search", size="sm", scale=1, elem_id="nb-articles-search")
+    articles = gr.HTML(elem_id="nb-articles", js_on_load=None)
+    offset = gr.State(0)
     with gr.Row():
-        show = gr.Button("Refresh list", size="sm", elem_id="nb-sources-refresh")
+        previous = gr.Button("← Newer", size="sm", elem_id="nb-articles-prev")
+        following = gr.Button("Older →", size="sm", elem_id="nb-articles-next")
+    gr.Markdown("### Followed feeds and folders")
+    listing = gr.HTML(elem_id="nb-sources-list", js_on_load=None)
+    with gr.Row():
+        show = gr.Button("Refresh", size="sm", elem_id="nb-sources-refresh")
         poll = gr.Button("Poll now", variant="primary", size="sm", elem_id="nb-sources-poll",
                          visible=writable)
     with gr.Row(visible=writable):
@@ -156,7 +190,17 @@ def build_sources_tab(service: ChatService, settings: Settings) -> None:
     upload = gr.Button("Ingest files", size="sm", elem_id="nb-upload-go", visible=writable)
 
     private: dict[str, Any] = {"api_visibility": "private"}
+    opened: dict[str, Any] = {"fn": ui.open, "inputs": [key, query],
+                              "outputs": [listing, articles, offset, status], **private}
+    tab.select(**opened)
+    key.submit(**opened)
     show.click(ui.show, [key], [listing], **private)
+    for trigger in (query.submit, search.click):
+        trigger(lambda k, q: ui.page(k, q, 0, 0), [key, query], [articles, offset], **private)
+    previous.click(lambda k, q, o: ui.page(k, q, o, -1), [key, query, offset],
+                   [articles, offset], **private)
+    following.click(lambda k, q, o: ui.page(k, q, o, 1), [key, query, offset],
+                    [articles, offset], **private)
     poll.click(ui.poll, [key], [listing, status], **private)
     add.click(ui.add, [url, label, key], [listing, url, label, status], **private)
     remove.click(ui.remove, [url, key], [listing, url, status], **private)

@@ -1,9 +1,10 @@
-"""Answers and their sources as HTML for the web chat.
+"""Answers and their sources as HTML for the web chat, through Jinja2 templates.
 
 Article titles, outlets, URLs and text are untrusted: anyone who can get an article ingested
-controls them. Everything taken from an answer or a citation is therefore escaped here, in one
-place, and a link is made only from an http(s) URL. Gradio's own sanitiser is a second line of
-defence for chat messages, but ``gr.HTML`` (the sources panel) inserts its value unsanitised.
+controls them. The templates (``ui/templates/``) are rendered with autoescape on, so every value
+taken from an answer or a citation is text, and a link is made only from an http(s) URL. Gradio's
+own sanitiser is a second line of defence for chat messages, but ``gr.HTML`` (the sources panel)
+inserts its value unsanitised.
 """
 
 from __future__ import annotations
@@ -11,114 +12,191 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from html import escape
-from urllib.parse import urlsplit
+from typing import Any
 
-from chatbot.answering.citations.markers import replace_markers
-from chatbot.schema import Answer, Citation
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from chatbot.answering.citations.markers import MARKER
+from chatbot.schema import Answer, Citation, Filters
+
+_ENV = Environment(loader=PackageLoader("chatbot.web.ui", "templates"), autoescape=True,
+                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def render(template: str, **values: Any) -> str:
+    """``template`` (a file of ui/templates/) rendered with ``values``, all of them escaped."""
+    return _ENV.get_template(template).render(**values)
 
 
 def source_anchor(turn: int, n: int) -> str:
-    """The element id of citation ``n`` of answer ``turn``: unique across the conversation."""
+    """The element id of the card of citation ``n`` of answer ``turn`` (its first number)."""
     return f"nb-src-{turn}-{n}"
 
 
 def safe_url(url: str) -> str | None:
     """``url`` when it is a web address; anything else (javascript:, data:, file:) is no link."""
+    from urllib.parse import urlsplit
+
     candidate = url.strip()
     parts = urlsplit(candidate)
     return candidate if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
-def link_markers(text: str, turn: int, cited: int) -> str:
-    """``text`` escaped, with each ``[n]`` of an existing citation made a link to its source.
+# -- cards ------------------------------------------------------------------------------------
 
-    Only numbers 1..cited become links: a bracketed number quoted from an article (a footnote
-    mark) that names no citation stays plain text.
-    """
-    def link(n: int, marker: str) -> str:
-        if not 1 <= n <= cited:
-            return marker
-        return (f'<a class="nb-cite" href="#{source_anchor(turn, n)}" '
-                f'title="Show source {n}">[{n}]</a>')
+@dataclass(frozen=True)
+class Card:
+    """One cited article: its numbers, what is known of it, and the passages the answer used
+    (overlapping passages joined), each as (text, cited?) pieces."""
 
-    return replace_markers(escape(text), link)
-
-
-def streaming_html(text: str) -> str:
-    """A partial answer while it streams in: its sources are not known yet, so no links."""
-    return f'<div class="nb-answer nb-pending">{escape(text)}</div>'
+    anchor: str
+    article_id: str
+    numbers: list[int]
+    title: str
+    url: str | None
+    source: str
+    published: str
+    blocks: list[list[tuple[str, bool]]]
 
 
-def answer_html(answer: Answer, turn: int) -> str:
-    """The final answer as a chat message: linked citations, any notice, and, folded away, the
-    closest passages of a decline and the standalone question that was searched for."""
-    classes = "nb-answer nb-declined" if answer.declined else "nb-answer"
-    parts = [f'<div class="{classes}">']
-    if answer.declined:
-        parts.append('<span class="nb-declined-label">No answer in the sources</span> ')
-    parts.append(f'<span class="nb-text">{link_markers(answer.answer, turn, len(answer.citations))}'
-                 '</span>')
-    if answer.notice:
-        parts.append(f'<p class="nb-notice">{escape(answer.notice)}</p>')
-    if answer.declined and answer.filtered:
-        parts.append('<p class="nb-filtered">Only the outlets and dates selected in Filters were '
-                     'searched: <b>Clear filters</b> below the chat searches everything.</p>')
-    if answer.declined and answer.closest:
-        parts.append('<details class="nb-closest"><summary>Closest passages</summary>'
-                     + "".join(f'<blockquote class="nb-passage"><cite>'
-                               f'{escape(c.title or c.article_id)}</cite> '
-                               f'{escape(c.passage)}</blockquote>' for c in answer.closest)
-                     + "</details>")
-    if answer.standalone_question:
-        seconds = answer.timings_ms.get("total_ms", 0.0) / 1000
-        parts.append(
-            '<details class="nb-searched"><summary>Searched for</summary>'
-            f'<span class="nb-standalone">{escape(answer.standalone_question)}</span>'
-            f' <span class="nb-timing">({seconds:.2f} s)</span></details>')
-    parts.append("</div>")
-    return "".join(parts)
+def cards_of(answer: Answer, turn: int) -> list[Card]:
+    """One card per cited article, in the order of their first citation number."""
+    by_article: dict[str, list[Citation]] = {}
+    for citation in answer.citations:
+        by_article.setdefault(citation.article_id, []).append(citation)
+    cards = []
+    for article_id, cites in by_article.items():
+        first = cites[0]
+        cards.append(Card(
+            anchor=source_anchor(turn, first.n), article_id=article_id,
+            numbers=[c.n for c in cites], title=first.title or article_id,
+            url=safe_url(first.url), source=first.source, published=first.published,
+            blocks=passage_blocks(cites)))
+    return cards
 
 
-def error_html(message: str) -> str:
-    """A failure shown in place of an answer (store down, too many questions)."""
-    return f'<div class="nb-answer nb-error">{escape(message)}</div>'
+def passage_blocks(cites: Sequence[Citation]) -> list[list[tuple[str, bool]]]:
+    """The article text the citations quote, overlapping or touching passages joined into one
+    block, split into pieces with every cited sentence (absolute spans) marked."""
+    segments: list[list[Any]] = []  # [start, end, text]
+    for c in sorted(cites, key=lambda c: (c.start, -c.end)):
+        if segments and c.start <= segments[-1][1]:
+            last = segments[-1]
+            if c.end > last[1]:
+                last[2] += c.passage[last[1] - c.start:]
+                last[1] = c.end
+        else:
+            segments.append([c.start, c.end, c.passage])
+    marks = _merged(span for c in cites for span in c.highlights)
+    blocks = []
+    for start, end, text in segments:
+        pieces: list[tuple[str, bool]] = []
+        position = 0
+        for mark_start, mark_end in marks:
+            a, b = max(mark_start - start, 0), min(mark_end - start, end - start)
+            if a >= b:
+                continue
+            if a > position:
+                pieces.append((text[position:a], False))
+            pieces.append((text[a:b], True))
+            position = b
+        if position < len(text):
+            pieces.append((text[position:], False))
+        blocks.append(pieces)
+    return blocks
 
 
-def passage_html(citation: Citation) -> str:
-    """The passage escaped, with the cited sentences (absolute article spans) in <mark>."""
-    text = citation.passage
+def _merged(spans: Any) -> list[tuple[int, int]]:
     merged: list[list[int]] = []  # overlapping or touching spans become one mark
-    for start, end in sorted((max(0, s - citation.start), min(len(text), e - citation.start))
-                             for s, e in citation.highlights):
+    for start, end in sorted(spans):
         if start >= end:
             continue
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    out: list[str] = []
+    return [(a, b) for a, b in merged]
+
+
+# -- answers ----------------------------------------------------------------------------------
+
+def answer_parts(answer: Answer, turn: int) -> list[dict[str, Any]]:
+    """The answer text as pieces: plain text, or a citation marker linked to its card. The
+    last marker of a run (``[1][2]``) carries the outlets and dates of the run's articles.
+
+    Only numbers 1..len(citations) become links: a bracketed number quoted from an article (a
+    footnote mark) that names no citation stays plain text.
+    """
+    cards = {n: card.anchor for card in cards_of(answer, turn) for n in card.numbers}
+    by_n = {c.n: c for c in answer.citations}
+    text = answer.answer
+    parts: list[dict[str, Any]] = []
+    run: list[dict[str, Any]] = []
     position = 0
-    for start, end in merged:
-        out.append(escape(text[position:start]))
-        out.append(f"<mark>{escape(text[start:end])}</mark>")
-        position = end
-    out.append(escape(text[position:]))
-    return "".join(out)
+
+    def close_run() -> None:
+        if run:
+            seen: dict[tuple[str, str], Citation] = {}
+            for part in run:
+                c = part["citation"]
+                seen.setdefault((c.source, c.published), c)
+            run[-1]["meta"] = list(seen.values())
+            run.clear()
+
+    for match in MARKER.finditer(text):
+        n = int(match[1])
+        between = text[position:match.start()]
+        if between.strip() or n not in by_n:
+            close_run()
+        if between:
+            parts.append({"text": between})
+        if n in by_n:
+            part = {"citation": by_n[n], "card": cards[n], "meta": None}
+            parts.append(part)
+            run.append(part)
+        else:
+            close_run()
+            parts.append({"text": match[0]})
+        position = match.end()
+    close_run()
+    if position < len(text):
+        parts.append({"text": text[position:]})
+    return parts
 
 
-def citation_html(citation: Citation, turn: int) -> str:
-    """One source: number, title (a link only for a web address), outlet, date and passage."""
-    title = escape(citation.title or citation.article_id)
-    url = safe_url(citation.url)
-    heading = (f'<a class="nb-title" href="{escape(url)}" target="_blank" '
-               f'rel="noopener noreferrer nofollow">{title}</a>' if url
-               else f'<span class="nb-title">{title}</span>')
-    meta = " · ".join(escape(part) for part in (citation.source, citation.published) if part)
-    return (f'<article class="nb-source" id="{source_anchor(turn, citation.n)}">'
-            f'<header><span class="nb-n">[{citation.n}]</span> {heading}</header>'
-            + (f'<div class="nb-meta">{meta}</div>' if meta else "")
-            + f'<blockquote class="nb-passage">{passage_html(citation)}</blockquote></article>')
+def filters_text(filters: Filters | None) -> str:
+    """The active filters in words ("articles from Reuters published from 2024-01-01"), or ""."""
+    if filters is None:
+        return ""
+    words = ["articles"]
+    if filters.sources:
+        words.append("from " + ", ".join(filters.sources))
+    if filters.since and filters.until:
+        words.append(f"published {filters.since} to {filters.until}")
+    elif filters.since:
+        words.append(f"published from {filters.since}")
+    elif filters.until:
+        words.append(f"published until {filters.until}")
+    return " ".join(words) if len(words) > 1 else ""
+
+
+def streaming_html(text: str) -> str:
+    """A partial answer while it streams in: its sources are not known yet, so no links."""
+    return render("streaming.html", text=text)
+
+
+def answer_html(answer: Answer, turn: int, filters: Filters | None = None) -> str:
+    """The final answer as a chat message: linked citations with their outlet and date, any
+    notice, a decline's active filters (with a button that clears them), and, folded away, the
+    closest passages of a decline and the standalone question that was searched for."""
+    return render("answer.html", answer=answer, turn=turn, parts=answer_parts(answer, turn),
+                  filters=filters_text(filters) if answer.declined else "",
+                  seconds=answer.timings_ms.get("total_ms", 0.0) / 1000)
+
+
+def message_html(text: str, kind: str = "error") -> str:
+    """A short message under the question box (a refused question, a failure), or nothing."""
+    return render("message.html", text=text, kind=kind)
 
 
 @dataclass(frozen=True)
@@ -129,20 +207,12 @@ class AnsweredTurn:
     question: str
     answer: Answer
     id: str = field(default_factory=lambda: uuid.uuid4().hex)  # names it in the feedback file
+    filters: Filters | None = None
 
 
 def sources_html(turns: Sequence[AnsweredTurn]) -> str:
     """The sources of every answer so far, newest first, so that any [n] in the chat has a
     target to jump to."""
-    if not turns:
-        return ('<div class="nb-sources nb-empty"><h3>Sources</h3><p>Each [n] in an answer '
-                'links to the passage here that it came from.</p></div>')
-    groups = []
-    for item in reversed(turns):
-        if item.answer.citations:
-            body = "".join(citation_html(c, item.turn) for c in item.answer.citations)
-        else:
-            body = '<p class="nb-none">No source answered this question.</p>'
-        groups.append(f'<section class="nb-group"><h4>{escape(item.question)}</h4>{body}'
-                      "</section>")
-    return f'<div class="nb-sources"><h3>Sources</h3>{"".join(groups)}</div>'
+    groups = [{"turn": item.turn, "question": item.question,
+               "cards": cards_of(item.answer, item.turn)} for item in reversed(turns)]
+    return render("sources.html", groups=groups)

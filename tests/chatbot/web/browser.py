@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 ANSWERS = "#nb-chat .nb-answer:not(.nb-pending)"
@@ -35,3 +36,29 @@ def script_links_and_handlers(where: Any) -> list[str]:
         .filter(e => (e.getAttribute('href') || '').trim().toLowerCase().startsWith('javascript:')
                   || Array.from(e.attributes).some(a => a.name.startsWith('on')))
         .map(e => e.outerHTML.slice(0, 120))"""))
+
+
+# -- accessibility ----------------------------------------------------------------------------
+
+AXE = Path(__file__).resolve().parents[2] / "js" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(where: Any, impacts: tuple[str, ...] = ("serious", "critical"),
+                   ) -> list[dict[str, Any]]:
+    """axe-core's violations of ``impacts`` on the page or frame, one line each (rule, impact,
+    how many elements, the first few of them). `make axe` installs axe-core."""
+    if not AXE.exists():
+        raise AssertionError(f"axe-core is missing at {AXE}: run `make axe`")
+    where.add_script_tag(path=str(AXE))
+    found = where.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+        .violations.map(v => ({id: v.id, impact: v.impact, count: v.nodes.length,
+                               where: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
+    return [v for v in found if v["impact"] in impacts]
+
+
+def in_viewport(where: Any, selector: str) -> bool:
+    """Is the whole of the first element matching ``selector`` inside the window?"""
+    return bool(where.locator(selector).first.evaluate("""e => {
+        const r = e.getBoundingClientRect();
+        return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight + 1
+            && r.left >= 0 && r.right <= window.innerWidth + 1; }"""))

@@ -1,4 +1,4 @@
-"""The Sources tab in headless Chromium: a feed added and polled there becomes answerable."""
+"""The Library tab in headless Chromium: a feed added and polled there becomes answerable."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ def test_feed_added_and_polled_in_sources_tab_becomes_answerable(
     feed = publish(site, STORIES)
     page.goto(f"{app.url}/ui/")
     wait_for_chat(page)
-    page.get_by_role("tab", name="Sources").click()
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#nb-articles", has_text="The index is empty").wait_for()  # loads on open
     _field(page, "nb-feed-url").fill(feed)
     _field(page, "nb-feed-label").fill(HOSTILE_LABEL)
     page.locator("#nb-feed-add").click()
@@ -50,6 +51,8 @@ def test_feed_added_and_polled_in_sources_tab_becomes_answerable(
     page.locator("#nb-sources-status", has_text="3 added").wait_for(timeout=120_000)
     row = listing.locator("tr", has_text=feed)
     assert "ok" in row.inner_text() and HOSTILE_LABEL in row.inner_text()  # shown as text
+    page.locator("#nb-articles-search").click()
+    page.locator("#nb-articles", has_text="3 articles").wait_for()
     screenshot(page, "sources-tab-polled")
 
     page.get_by_role("tab", name="Chat").click()

@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from tests.chatbot.web.browser import ask, script_links_and_handlers, wait_for_chat, xss_flag
+from tests.chatbot.web.browser import (
+    ask,
+    axe_violations,
+    script_links_and_handlers,
+    wait_for_chat,
+    xss_flag,
+)
 from tests.chatbot.web.conftest import XSS_QUESTION, LiveSite, StaticSite, screenshot
 from tests.conftest import SEED_QUESTION
 
@@ -70,27 +76,61 @@ def test_widget_shows_the_hostile_article_as_text(page: Any, live: LiveSite) -> 
     frame = _open_widget(page, live.intranet)
     wait_for_chat(frame)
     answer = ask(frame, XSS_QUESTION)
-    frame.locator("#nb-sources .nb-source").first.wait_for()
+    # The panel is phone-sized: the sources wait in a sheet until a citation opens it.
+    frame.locator("#nb-sources .nb-source").first.wait_for(state="attached")
     page.wait_for_timeout(500)
     assert "<img src=x onerror=" in answer.inner_text()
     assert xss_flag(frame) is None and xss_flag(page) is None
     assert script_links_and_handlers(frame) == []
     answer.locator("a.nb-cite", has_text="[1]").click()  # jump to the source in the panel
-    frame.wait_for_function("() => document.querySelector(':target') !== null")
-    source = frame.locator(":target")
+    source = frame.locator(".nb-source.nb-selected")
+    source.wait_for()
     assert "<script>window.__xss='title-script'</script>" in source.inner_text()
     page.wait_for_timeout(300)
     assert xss_flag(frame) is None
     screenshot(page, "widget-hostile-article")
 
 
-def test_a_site_not_listed_in_embed_origins_cannot_frame_the_chat(page: Any,
-                                                                  live: LiveSite) -> None:
+def test_a_site_not_listed_in_embed_origins_is_told_what_to_configure(page: Any,
+                                                                     live: LiveSite) -> None:
     assert live.stranger.origin not in live.app.settings.embed_origins
-    frame = _open_widget(page, live.stranger)
-    # Chromium refuses the frame (CSP frame-ancestors) and shows its own error page instead.
-    page.wait_for_function(
-        "() => document.querySelector('newsbot-widget').shadowRoot.querySelector('iframe')")
-    page.wait_for_timeout(1000)
-    assert frame.url.startswith("chrome-error://")
-    assert frame.locator("#nb-question").count() == 0
+    page.goto(live.stranger.page_url)
+    page.locator(LAUNCHER).click()
+    help_text = page.locator("newsbot-widget .help")
+    help_text.wait_for()
+    assert page.locator(FRAME).count() == 0  # no frame the browser would refuse
+    text = help_text.inner_text()
+    assert live.stranger.origin in text and "embed_origins" in text
+    link = page.locator("newsbot-widget .help a.open-tab")
+    assert link.get_attribute("href") == live.chat_url
+    assert link.get_attribute("target") == "_blank"
+    screenshot(page, "widget-not-allowed")
+    page.keyboard.press("Escape")
+    assert not help_text.is_visible()
+    # The server still refuses to be framed there, whatever a page does with the script.
+    headers = page.request.get(live.chat_url).headers
+    assert live.stranger.origin not in headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (390, 844)], ids=["desktop", "phone"])
+def test_escape_inside_the_chat_frame_closes_the_panel_and_no_library_tab_shows(
+        page: Any, live: LiveSite, size: tuple[int, int]) -> None:
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    frame = _open_widget(page, live.intranet)
+    wait_for_chat(frame)
+    assert frame.get_by_role("tab", name="Chat").count() == 1
+    assert not frame.get_by_role("tab", name="Library").is_visible()
+    frame.locator("#nb-question textarea").click()  # the focus is inside the frame
+    frame.locator("#nb-question textarea").press("Escape")
+    page.wait_for_function("() => document.querySelector('newsbot-widget').shadowRoot"
+                           ".querySelector('.panel').hidden")
+    assert page.locator(LAUNCHER).get_attribute("aria-expanded") == "false"
+
+
+@pytest.mark.slow
+def test_axe_finds_no_serious_violation_in_the_widget(page: Any, live: LiveSite) -> None:
+    frame = _open_widget(page, live.intranet)
+    wait_for_chat(frame)
+    ask(frame, SEED_QUESTION)
+    assert axe_violations(page) == []
+    assert axe_violations(frame) == []

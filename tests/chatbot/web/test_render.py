@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from chatbot.schema import Answer, Citation
+from chatbot.schema import Answer, Citation, Filters
 from chatbot.web.ui.render import (
     AnsweredTurn,
     answer_html,
-    citation_html,
-    link_markers,
-    passage_html,
+    cards_of,
+    passage_blocks,
+    render,
     safe_url,
     sources_html,
 )
@@ -41,6 +41,17 @@ def _citation(**fields: object) -> Citation:
     return Citation(**{**base, **fields})  # type: ignore[arg-type]
 
 
+def citation_html(citation: Citation, turn: int) -> str:
+    card = cards_of(Answer(answer="x [1]", citations=[citation]), turn)[0]
+    return render("card.html", item=card)
+
+
+def passage_html(*citations: Citation) -> str:
+    """The marked text as HTML-ish pieces, for comparing by eye."""
+    return " … ".join("".join(f"<mark>{t}</mark>" if marked else t for t, marked in block)
+                      for block in passage_blocks(citations))
+
+
 def _hostile() -> Citation:
     text = XSS_ARTICLE["text"]
     return _citation(title=XSS_ARTICLE["title"], source=XSS_ARTICLE["source"],
@@ -53,6 +64,7 @@ def test_hostile_article_fields_render_as_text_with_no_markup_of_their_own() -> 
     parsed = _Elements(html)
     tags = {tag for tag, _ in parsed.tags}
     assert tags <= {"article", "header", "span", "div", "blockquote", "mark"}
+    assert "Outlet unknown" not in parsed.text and "No link to the original" in parsed.text
     assert not any(name.startswith("on") for _, attrs in parsed.tags for name in attrs)
     # What the reader sees is the article's text, payloads included, verbatim.
     assert XSS_ARTICLE["title"] in parsed.text
@@ -79,15 +91,48 @@ def test_highlights_mark_the_cited_sentence_using_article_offsets() -> None:
     outside = _citation(highlights=[(0, 50), (200, 300)])
     assert passage_html(outside) == "One. Two. Three."
     escaped = _citation(passage="a <b> c", end=107, highlights=[(102, 105)])
-    assert passage_html(escaped) == "a <mark>&lt;b&gt;</mark> c"
+    assert "a <mark>&lt;b&gt;</mark> c" in citation_html(escaped, turn=1)
 
 
-def test_citation_markers_link_to_their_sources_and_nothing_else() -> None:
-    html = link_markers("Talks stall [1]. Footnote [7] and <i>[2]</i>", turn=3, cited=2)
+def test_one_card_per_article_joins_overlapping_passages_and_marks_every_cited_sentence() -> None:
+    same_paragraph = [_citation(n=1), _citation(n=2, highlights=[(110, 116)]),
+                      _citation(n=3, passage="Three. Four.", start=110, end=122,
+                                highlights=[(117, 122)]),
+                      _citation(n=4, passage="Far on.", start=300, end=307,
+                                highlights=[(300, 307)])]
+    answer = Answer(answer="a [1] b [2] c [3] d [4]", citations=same_paragraph)
+    (card,) = cards_of(answer, turn=1)
+    assert card.numbers == [1, 2, 3, 4] and card.anchor == "nb-src-1-1"
+    assert passage_html(*same_paragraph) == (
+        "One. <mark>Two.</mark> <mark>Three.</mark> <mark>Four.</mark> … <mark>Far on.</mark>")
+    html = sources_html([AnsweredTurn(1, "Q", answer)])
+    assert html.count('class="nb-source"') == 1 and html.count("One. ") == 1
+
+
+def test_card_without_outlet_date_or_link_says_so() -> None:
+    bare = _citation(source="", published="", url="")
+    text = _Elements(citation_html(bare, turn=1)).text
+    assert "Outlet unknown" in text and "Date unknown" in text
+    assert "No link to the original" in text
+
+
+def test_citation_markers_link_to_their_cards_with_outlet_and_date_and_nothing_else() -> None:
+    cites = [_citation(), _citation(n=2, article_id="a2", source="Wire <b>", published="")]
+    html = answer_html(Answer(answer="Talks stall [1][2]. Footnote [7] and <i>[2]</i>",
+                              citations=cites), turn=3)
     assert '<a class="nb-cite" href="#nb-src-3-1" title="Show source 1">[1]</a>' in html
     assert '<a class="nb-cite" href="#nb-src-3-2"' in html
+    assert '<span class="nb-cite-meta"> (Desk, 2024-01-05; Wire &lt;b&gt;, undated)</span>' in html
     assert "Footnote [7]" in html  # no citation 7: left as text
     assert "&lt;i&gt;" in html
+
+
+def test_a_decline_under_filters_names_them_and_offers_to_clear_them() -> None:
+    declined = Answer(answer="The sources I have do not answer that.", declined=True)
+    html = answer_html(declined, turn=1, filters=Filters(sources=["Gazette <x>"]))
+    assert "Only articles from Gazette &lt;x&gt; were searched." in html
+    assert 'class="nb-clear-filters"' in html
+    assert "nb-clear-filters" not in answer_html(declined, turn=1)
 
 
 def test_declined_answer_is_marked_and_searched_question_is_folded() -> None:

@@ -86,4 +86,4 @@ def test_serve_beyond_loopback_without_keys_warns_before_it_starts(tmp_path: Pat
          str(free_port())], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "warning: listening on 0.0.0.0 with no api_keys" in result.stderr
-    assert "no admin_keys: the Sources tab is read-only" in result.stderr
+    assert "no admin_keys: the Library tab is read-only" in result.stderr

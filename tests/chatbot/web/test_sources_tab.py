@@ -1,10 +1,12 @@
-"""The Sources tab's guard and listing, without a browser."""
+"""The Library tab's guard and listing, without a browser."""
 
 from __future__ import annotations
 
+import html
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import gradio as gr
@@ -13,7 +15,7 @@ from fastapi.testclient import TestClient
 from gradio.utils import get_upload_folder
 from pydantic import SecretStr
 
-from chatbot.service import ChatService
+from chatbot.service import ChatService, create_service
 from chatbot.web.app import create_app
 from chatbot.web.security import KeyChecker, exposure_warnings
 from chatbot.web.ui.library import (
@@ -23,6 +25,7 @@ from chatbot.web.ui.library import (
     sources_writable,
 )
 from index.feeds.registry import Source, SourceRow, SourceState
+from tests.chatbot.web.conftest import XSS_ARTICLE
 from tests.conftest import make_settings
 
 
@@ -110,12 +113,14 @@ def test_uploads_are_limited_in_size_and_type_and_must_be_uploaded_files(
     folder = upload_dir / "folder.txt"
     folder.mkdir()
 
-    _, status = ui.upload([str(p) for p in (story, big, program, outside, linked, folder)],
-                          None)
+    _, status_html = ui.upload([str(p) for p in (story, big, program, outside, linked, folder)],
+                               None)
 
-    assert status.startswith("1 added")
+    status = html.unescape(status_html)
+    assert status.startswith('<p class="nb-status">1 added')
     assert "big.txt: file too large (3,500 bytes; the limit is 2,000)" in status
-    assert "tool.exe: unsupported file type &#x27;.exe&#x27;" in status
+    assert "'.exe'" not in status_html  # escaped on the way into the page
+    assert "tool.exe: unsupported file type '.exe'" in status
     for name in ("notes.txt", "linked.txt", "folder.txt"):
         assert f"{name}: not an uploaded file" in status
     assert [a.article_id for a in service.store.list_articles()] == ["harbour"]  # as the CLI
@@ -129,3 +134,21 @@ def test_gradio_refuses_an_oversize_upload_while_receiving_it(tmp_path: Path) ->
                 "files": ("story.txt", b"x" * size, "text/plain")}).status_code
         assert upload(4000) == 200
         assert upload(6000) == 413
+
+
+def test_articles_are_paged_newest_first_and_searched_by_title_or_outlet(
+        web_data_dir: Path) -> None:
+    service = create_service(make_settings(web_data_dir))
+    every = service.find_articles()
+    assert every.total == service.stats().articles >= 1
+    days = [a.published for a in every.articles]
+    assert days == sorted(days, reverse=True)
+    first = every.articles[0]
+    assert service.find_articles(first.title.upper()[:12]).articles[0].id == first.id
+    assert service.find_articles("no article is called this").total == 0
+    assert [a.source for a in service.find_articles("GAZETTE").articles] == [
+        XSS_ARTICLE["source"]]
+    page = service.find_articles("", offset=0, limit=1)
+    assert len(page.articles) == 1 and page.next_offset == 1
+    assert service.find_articles("", offset=1, limit=1).next_offset is None
+    assert service.date_range() == (date(2024, 2, 1), date(2024, 2, 1))

@@ -1,0 +1,125 @@
+"""The chat page: its layout, stylesheet and script, and the events that call ChatUI.
+
+Gradio has no setting for some of what the page needs (a citation click that scrolls only the
+sources column, the phone sheet, text labels for messages, the calendar's first month, closing
+the widget from inside its frame): static/chat.js does those, loaded in the page head.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import gradio as gr
+
+from chatbot.service import ChatService
+from chatbot.settings import Settings
+from chatbot.web.feedback import FeedbackLog
+from chatbot.web.ratelimit import RateLimiter
+from chatbot.web.ui.chat import ChatUI
+from chatbot.web.ui.library import build_sources_tab, sources_tab_allowed
+from chatbot.web.ui.render import sources_html
+
+
+def ui_css() -> str:
+    """The chat's stylesheet, shipped as package data beside the widget."""
+    return resources.files("chatbot.web").joinpath("static/web.css").read_text(encoding="utf-8")
+
+
+def ui_head() -> str:
+    """The chat page's script (citation clicks, the phone sheet, framing), for the page head."""
+    script = resources.files("chatbot.web").joinpath("static/chat.js").read_text(encoding="utf-8")
+    return f"<script>{script}</script>"
+
+
+# The date boxes' text as typed: Gradio's date picker keeps text it cannot read to itself and
+# sends nothing, which would drop the filter silently; this sends what the person sees.
+_TYPED_DATES = ("(question, turns, outlets, since, until) => [question, turns, outlets, "
+                "window.newsbotChat ? newsbotChat.typed('nb-since', since) : since, "
+                "window.newsbotChat ? newsbotChat.typed('nb-until', until) : until]")
+
+
+def build_ui(service: ChatService, settings: Settings, limiter: RateLimiter,
+             feedback: FeedbackLog, with_sources_tab: bool = True) -> gr.Blocks:
+    """The chat page: conversation and question box on the left, filters and sources right
+    (on a phone, the sources open as a sheet over the answer); and, when allowed, a Library
+    tab beside the chat (see chatbot.web.ui.library)."""
+    ui = ChatUI(service, limiter, feedback)
+    with gr.Blocks(title="newsbot", analytics_enabled=False) as demo:
+        turns = gr.State([])
+        pending = gr.State(None)
+        gr.HTML('<header class="nb-header"><h1>newsbot</h1><p>Ask about the news. Every '
+                'sentence of an answer cites the passage it comes from.</p></header>',
+                js_on_load=None, elem_id="nb-header")
+        with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False, elem_id="nb-chat-row"):
+            with gr.Column(scale=3, min_width=320, elem_id="nb-main"):
+                chatbot = gr.Chatbot(
+                    elem_id="nb-chat", label="Conversation", show_label=False, height=520,
+                    render_markdown=False,
+                    # No copy buttons: they would copy the messages' HTML, not their text.
+                    sanitize_html=True, buttons=[], group_consecutive_messages=False,
+                    placeholder="Ask a question about the news, or pick an example.",
+                    examples=[{"text": q} for q in settings.example_questions])
+                with gr.Row(elem_id="nb-ask-row"):
+                    question = gr.Textbox(
+                        elem_id="nb-question", show_label=False, scale=5, autofocus=True,
+                        placeholder="Ask about the news…", max_lines=6)
+                    ask = gr.Button("Ask", elem_id="nb-ask", variant="primary", scale=1,
+                                    min_width=70)
+                message = gr.HTML("", elem_id="nb-message", js_on_load=None)
+                with gr.Row():
+                    clear = gr.Button("Clear chat", elem_id="nb-clear", size="sm")
+                    gr.HTML('<button type="button" class="nb-sheet-open" '
+                            'aria-controls="nb-side">Sources</button>', js_on_load=None,
+                            elem_id="nb-sheet-opener", padding=False)
+                with gr.Group(visible=False, elem_id="nb-comment") as comment_box:
+                    comment = gr.Textbox(label="Comment on this answer (optional)", lines=2,
+                                         elem_id="nb-comment-text")
+                    send_comment = gr.Button("Send comment", size="sm", elem_id="nb-send-comment")
+                status = gr.Markdown("", elem_id="nb-feedback-status")
+            with gr.Column(scale=2, min_width=300, elem_id="nb-side"):
+                with gr.Accordion("Filters", open=False, elem_id="nb-filters"):
+                    outlets = gr.Dropdown(label="Outlets", multiselect=True, choices=[],
+                                          info="Only these outlets; none selected = all.",
+                                          elem_id="nb-outlets")
+                    since = gr.DateTime(label="Published from", include_time=False,
+                                        type="string", elem_id="nb-since")
+                    until = gr.DateTime(label="Published until", include_time=False,
+                                        type="string", elem_id="nb-until")
+                    index_range = gr.HTML("", elem_id="nb-index-range", js_on_load=None)
+                    clear_filters = gr.Button("Clear filters", size="sm",
+                                              elem_id="nb-clear-filters")
+                sources = gr.HTML(sources_html([]), elem_id="nb-sources", js_on_load=None,
+                                  label="Sources", padding=False)
+        if with_sources_tab and sources_tab_allowed(settings):
+            with gr.Tab("Library", id="library", elem_id="nb-library-tab") as library:
+                build_sources_tab(service, settings, library)
+
+        asking: dict[str, Any] = {
+            "fn": ui.respond, "inputs": [question, turns, outlets, since, until],
+            "outputs": [chatbot, turns, sources, question, message], "js": _TYPED_DATES,
+            "api_visibility": "private", "show_progress_on": [chatbot]}
+        question.submit(**asking)
+        ask.click(**asking)
+        chatbot.example_select(_example_text, None, question, api_visibility="private"
+                               ).then(**asking)
+        chatbot.like(ui.rate, [turns], [pending, comment_box, status], api_visibility="private")
+        send_comment.click(ui.comment, [turns, pending, comment],
+                           [pending, comment_box, comment, status], api_visibility="private")
+        cleared: dict[str, Any] = {
+            "fn": ui.clear,
+            "outputs": [chatbot, turns, sources, pending, comment_box, status, message],
+            "api_visibility": "private"}
+        clear.click(**cleared)
+        chatbot.clear(**cleared)
+        clear_filters.click(ui.clear_filters, None, [outlets, since, until, message],
+                            api_visibility="private")
+        demo.load(ui.on_load, None, [outlets, index_range], api_visibility="private")
+        gr.api(ui.ask_api, api_name="ask")
+    demo.queue(default_concurrency_limit=settings.max_concurrent_answers)
+    return demo
+
+
+def _example_text(data: gr.SelectData) -> str:
+    value = data.value
+    return str(value.get("text", "")) if isinstance(value, dict) else str(value)
