@@ -28,6 +28,8 @@ _BOILERPLATE_LINE_RULES: dict[str, re.Pattern[str]] = {
         "more_from": r"^(more|latest|also|read|see) (from|in|on|more|also)\b[^.!?]{0,80}$"
                      r"|^(related|recommended|read more|most read|trending)( (stories|articles|"
                      r"content|news|topics))?:?[^.!?]{0,60}$",
+        # A link to another story glued to its label: "More:Premiere of documentary on ...".
+        "link": r"^(more|read more|watch|related|see also|also read)\s*:\s*\S[^\n]{0,160}$",
         "newsletter": r"^.{0,200}\b(sign up|subscribe)\b.{0,120}\bnewsletters?\b.{0,200}$"
                       r"|^.{0,120}\bnewsletters?\b.{0,40}\b(sign up|subscribe)\b.{0,120}$"
                       r"|^.{0,80}\b(version of this story (first )?appeared in|would you like to "

@@ -87,3 +87,14 @@ def test_bylines_disclosures_and_privacy_notices_are_removed() -> None:
     assert clean_text("\n".join(lines)) == ("The storm made landfall near Fort Myers on "
                                             "Wednesday.\nOfficials ordered evacuations along "
                                             "the coast.")
+
+
+def test_links_to_other_stories_are_removed() -> None:
+    text = ("The festival returns in April.\n"
+            "More:Premiere of documentary on Palm Springs legend leads week's events\n"
+            "Watch:H.E.R. and Chris Stapleton deliver soaring 'Hold On' performance\n"
+            "Tickets go on sale on Friday.")
+    report = CleanReport()
+    assert clean_text(text, report) == ("The festival returns in April.\n"
+                                        "Tickets go on sale on Friday.")
+    assert report.removed_chars["link"] > 0
