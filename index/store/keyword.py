@@ -192,6 +192,9 @@ class KeywordIndex:
         current = [key for key, version in stale.items() if version]
 
         def rows() -> Iterator[list[Row]]:
+            if len(current) > _ARTICLES_PER_READ and 2 * len(current) > store.count_articles():
+                yield from scanned()  # most articles (a rebuild): read the store page by page
+                return
             for lo in range(0, len(current), _ARTICLES_PER_READ):
                 wanted = {key: stale[key] for key in current[lo:lo + _ARTICLES_PER_READ]}
                 batch: list[Row] = []
@@ -204,6 +207,24 @@ class KeywordIndex:
                                   terms(f"{p.title}\n{p.text}")) for p in passages]
                     applied[key] = wanted[key]
                 yield batch
+
+        def scanned() -> Iterator[list[Row]]:
+            found: Counter[str] = Counter()
+            seen: set[str] = set()
+            for page in store.scan_passages():
+                # A writer may shift pages under the scan: never add a passage twice, and
+                # count what each article got.
+                wanted = [p for p in page if stale.get(p.article_key) == p.version
+                          and p.id not in seen]
+                seen.update(p.id for p in wanted)
+                found.update(p.article_key for p in wanted)
+                yield [Row(p.id, p.article_key, p.source, p.published_day,
+                           terms(f"{p.title}\n{p.text}")) for p in wanted]
+            expected = store.passage_counts()
+            # An article read whole is applied; one a shifted page cut short is not (the next
+            # sync reads it again by key).
+            applied.update({key: stale[key] if found[key] and found[key] == expected.get(
+                (key, stale[key])) else "" for key in current})
 
         self._write(set(stale), rows(), large=len(current) > _ARTICLES_PER_READ)
         return applied

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from chatbot.service import ChatService, create_service
 from chatbot.settings import Settings
 from index.articles import Article
+from index.store import keyword
 from index.store.keyword import KeywordIndex
 from index.store.records import article_key
 from index.store.search_filter import SearchFilter
@@ -111,3 +114,17 @@ def test_keyword_index_of_an_earlier_format_is_replaced(store_settings: Settings
     assert rebuilt.passages == 0 and not (folder / "manifest.json").exists()
     assert rebuilt.sync(service.store) == 3
     assert rebuilt.search("Valparaíso", 1)[0].passage_id.startswith(article_key("quake"))
+
+
+def test_rebuild_reading_the_store_page_by_page_equals_reading_it_by_article(
+        store_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = _service(store_settings)
+    by_article = KeywordIndex(tmp_path / "by-article")
+    assert by_article.sync(service.store) == 3
+    monkeypatch.setattr(keyword, "_ARTICLES_PER_READ", 1)  # 3 of 3 articles: scan the store
+    scanned = KeywordIndex(tmp_path / "scanned")
+    assert scanned.sync(service.store) == 3
+    assert scanned.passage_ids() == by_article.passage_ids() == service.keywords.passage_ids()
+    assert scanned.articles == 3 and scanned.sync(service.store) == 0
+    for query in ("Valparaíso earthquake rescue", "the vote budget storm"):
+        assert scanned.search(query, 5) == by_article.search(query, 5)
