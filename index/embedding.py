@@ -16,6 +16,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer
 
 
 def bundled_model_path() -> Path:
@@ -34,6 +35,17 @@ def _load_model(path: str) -> SentenceTransformer:
     if not Path(path).is_dir():
         raise FileNotFoundError(f"embedding model folder not found: {path}")
     return SentenceTransformer(path, device="cpu", local_files_only=True)
+
+
+@lru_cache(maxsize=4)
+def _word_pieces(path: str) -> Tokenizer:
+    """The model's own tokenizer (``tokenizer.json``), for counting only."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(Path(path) / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
 
 
 def use_threads(threads: int | None) -> None:
@@ -78,11 +90,18 @@ class Embedder:
         return int(self.model.max_seq_length or 256)
 
     def count_tokens(self, texts: list[str]) -> list[int]:
-        """Model word-pieces per text, without the two special tokens the model adds."""
+        """Model word-pieces per text, without the two special tokens the model adds.
+
+        Counting is not encoding: the chunker measures whole sentences, some longer than the
+        model reads, to decide where to cut them. The model's tokenizer object warns about
+        such texts ("Token indices sequence length is longer than ...") because it assumes
+        they are about to be fed to the model, so counts come from a separate copy of its
+        word-piece tokenizer, without truncation or padding.
+        """
         if not texts:
             return []
-        encoded = self.model.tokenizer(texts, add_special_tokens=False)["input_ids"]
-        return [len(ids) for ids in encoded]
+        return [len(e.ids) for e in _word_pieces(self.model_path).encode_batch(
+            texts, add_special_tokens=False)]
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         """Unit vectors for many texts, encoded in batches."""
