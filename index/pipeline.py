@@ -17,22 +17,13 @@ from index.articles import DEFAULT_MAX_ARTICLE_CHARS, Article, Loaded, load_path
 from index.chunking import Chunk, chunk_text
 from index.clean import CleanReport, clean_text
 from index.embedding import Embedder
+from index.progress import Progress
 from index.store.chroma import ChromaStore
 from index.store.records import ArticleWrite, article_key, article_version
 
 log = logging.getLogger(__name__)
 
 ProgressFactory = Callable[[int], "Progress"]
-
-
-class Progress:
-    """Progress display hook; the default shows nothing (the CLI passes a real bar)."""
-
-    def advance(self, steps: int = 1, passages: int = 0) -> None:
-        """Called once per finished article, with the passages it wrote."""
-
-    def close(self) -> None:
-        """Called when the run ends."""
 
 
 @dataclass

@@ -9,17 +9,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from chatbot.llm.providers import AnswererUnavailableError
-from chatbot.service import ChatService, create_service
-from chatbot.settings import Settings, load_settings
-from index.pipeline import Progress
-from index.store.errors import StoreUnavailableError
+from index.progress import Progress
+
+if TYPE_CHECKING:  # the service, its settings and the models load when a command needs them
+    from chatbot.service import ChatService
+    from chatbot.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Ask questions of news articles; every answer cites its passages.")
@@ -43,6 +43,8 @@ def _global_options(
 
 
 def settings_from_options(**overrides: Any) -> Settings:
+    from chatbot.settings import load_settings
+
     try:
         return load_settings(**{**_STATE.get("overrides", {}), **overrides})
     except (FileNotFoundError, ValueError) as exc:
@@ -50,6 +52,10 @@ def settings_from_options(**overrides: Any) -> Settings:
 
 
 def open_service(settings: Settings | None = None) -> ChatService:
+    from chatbot.llm.providers import AnswererUnavailableError
+    from chatbot.service import create_service
+    from index.store.errors import StoreUnavailableError
+
     try:
         return create_service(settings or settings_from_options())
     except (StoreUnavailableError, AnswererUnavailableError) as exc:

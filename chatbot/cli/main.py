@@ -1,15 +1,18 @@
-"""The ``newsbot`` command line: thin wrappers around ChatService."""
+"""The ``newsbot`` command line: thin wrappers around ChatService.
+
+Each command imports what it needs when it runs: ``newsbot --help`` loads no model, no
+store and no web framework, and ``ask`` never loads Gradio.
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from chatbot.cli.common import (
     Bar,
@@ -22,12 +25,15 @@ from chatbot.cli.common import (
     step,
 )
 from chatbot.cli.evaluate import eval_
-from chatbot.cli.sources import ingest_sources, is_url, print_sources, run_watch
-from chatbot.schema import Answer, Filters, Turn
-from chatbot.service import ChatService, QuestionError
-from index.dates import parse_day
-from index.pipeline import IngestReport
-from index.store.errors import StoreUnavailableError
+
+if TYPE_CHECKING:
+    from chatbot.schema import Answer
+    from chatbot.service import ChatService
+    from index.pipeline import IngestReport
+
+
+def is_url(text: str) -> bool:
+    return text.lower().startswith(("http://", "https://"))
 
 
 @app.command()
@@ -40,6 +46,9 @@ def ingest(
         "--sources", help="Also poll every source of sources.toml / [sources].")] = False,
 ) -> None:
     """Add or update articles in the index; unchanged ones are skipped."""
+    from chatbot.cli.sources import ingest_sources
+    from index.pipeline import IngestReport
+
     if not paths and not sources:
         fail("give files, folders or URLs to ingest, or --sources")
     service = open_service()
@@ -85,6 +94,9 @@ def ask(
     as_of: Annotated[str | None, typer.Option(help="Answer as of YYYY-MM-DD.")] = None,
 ) -> None:
     """Answer one question and show its numbered sources."""
+    from chatbot.schema import Filters
+    from chatbot.service import QuestionError
+
     filters = Filters(sources=source or [], since=_day(since), until=_day(until),
                       as_of=_day(as_of))
     service = open_service()
@@ -99,6 +111,8 @@ def ask(
 
 
 def _day(value: str | None) -> date | None:
+    from index.dates import parse_day
+
     try:
         return parse_day(value)
     except ValueError as exc:
@@ -130,6 +144,9 @@ def chat(
     as_of: Annotated[str | None, typer.Option(help="Answer as of YYYY-MM-DD.")] = None,
 ) -> None:
     """A terminal chat: follow-up questions are understood in the context of the chat."""
+    from chatbot.schema import Filters, Turn
+    from chatbot.service import QuestionError
+
     filters = Filters(sources=source or [], as_of=_day(as_of))
     service = open_service()
     history: list[Turn] = []
@@ -167,6 +184,8 @@ def articles(
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
 ) -> None:
     """List ingested articles."""
+    from rich.table import Table
+
     service = open_service()
     table = Table("id", "title", "source", "published", "passages")
     page = service.articles(offset, limit)
@@ -187,14 +206,20 @@ def serve(
         "--watch", help="Poll the sources in the background while serving.")] = None,
 ) -> None:
     """Serve the web chat, the HTTP API and the embeddable widget."""
+    from index.embedding import Embedder
+
+    settings = settings_from_options(host=host, port=port, watch=watch)
+    # The model loads while the web framework (Gradio, the larger part) is imported.
+    loading = Embedder(settings.embedding_model).load_in_background()
     import uvicorn
 
     from chatbot.web.app import UI_PATH, create_app
     from chatbot.web.security import exposure_warnings
+    from index.store.errors import StoreUnavailableError
 
-    settings = settings_from_options(host=host, port=port, watch=watch)
     for warning in exposure_warnings(settings.host, settings.api_keys, settings.admin_keys):
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+    loading.join()
     try:
         web_app = create_app(settings)
     except StoreUnavailableError as exc:
@@ -207,6 +232,8 @@ def serve(
 @app.command(name="sources")
 def sources_() -> None:
     """List the sources: last poll, status, article count and last error of each."""
+    from chatbot.cli.sources import print_sources
+
     try:
         print_sources(settings_from_options(), out)
     except ValueError as exc:
@@ -216,6 +243,8 @@ def sources_() -> None:
 @app.command()
 def watch() -> None:
     """Poll the sources whenever they are due, logging what changed, until Ctrl-C."""
+    from chatbot.cli.sources import run_watch
+
     service = open_service()
     try:
         run_watch(service, out)

@@ -21,10 +21,6 @@ from index.feeds.watcher import watch
 from index.pipeline import IngestReport
 
 
-def is_url(text: str) -> bool:
-    return text.lower().startswith(("http://", "https://"))
-
-
 def ingest_sources(service: ChatService, urls: Sequence[str], all_sources: bool,
                    report: IngestReport) -> None:
     """Ingest feed/page URLs and, with ``all_sources``, poll every source; merged into

@@ -1,18 +1,15 @@
 """THE search filter: which articles may answer, in each form a search engine needs.
 
 One definition, three readings: ``accepts`` for a passage in hand, ``to_where`` for Chroma's
-metadata filter, ``mask`` for the keyword index's arrays of outlets and days. They must agree
-exactly (tests compare them), so they live together.
+metadata filter, ``to_tantivy`` for the keyword index's query over its ``source`` and ``day``
+fields. They must agree exactly (tests compare them), so they live together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-
-import numpy as np
 
 from index.store.records import day_number
 
@@ -52,13 +49,21 @@ class SearchFilter:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
-    def mask(self, sources: Sequence[str], days: np.ndarray) -> np.ndarray:
-        """``accepts`` over arrays of outlets and days (the keyword index's rows) at once."""
-        mask = np.ones(len(sources), dtype=bool)
+    def to_tantivy(self, schema: Any) -> Any | None:
+        """The same filter as a tantivy query over the keyword index's ``source`` (raw text)
+        and ``day`` (integer fast field) fields; None when it accepts everything."""
+        import tantivy
+
+        clauses = []
         if self.sources:
-            mask &= np.isin(np.array(sources, dtype=object), list(self.sources))
-        if self.since:
-            mask &= days >= day_number(self.since)
-        if self.until:
-            mask &= (days > 0) & (days <= day_number(self.until))
-        return mask
+            clauses.append(tantivy.Query.term_set_query(schema, "source", list(self.sources)))
+        if self.since or self.until:
+            # Undated articles have day 0; a date filter should not let them through.
+            lowest = max(day_number(self.since), 1)
+            highest = day_number(self.until) if self.until else None
+            clauses.append(tantivy.Query.range_query(schema, "day", tantivy.FieldType.Integer,
+                                                     lowest, highest))
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, clause) for clause in clauses])

@@ -32,3 +32,29 @@ def test_cached_vectors_equal_fresh_ones_and_each_text_is_encoded_once(
     assert np.allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-5)
     assert counting.embed_cached([]).shape == (0, embedder.dimension)
     assert np.allclose(counting.embed_query("Rain closed the roads."), fresh[1], atol=1e-5)
+
+
+def test_token_counts_equal_the_models_own_and_are_not_cut_at_its_limit(
+        embedder: Embedder) -> None:
+    long_text = " ".join(["accountability"] * 300)
+    texts = ["The council met on Tuesday.", long_text]
+    from transformers import AutoTokenizer
+
+    own = AutoTokenizer.from_pretrained(embedder.model_path, local_files_only=True)
+    model_counts = [len(ids) for ids in own(texts, add_special_tokens=False,
+                                            verbose=False)["input_ids"]]
+    assert embedder.count_tokens(texts) == model_counts
+    assert model_counts[1] > embedder.max_tokens
+    embedder.embed_passages(texts)  # encoding truncates; counting afterwards still does not
+    assert embedder.count_tokens(texts) == model_counts
+
+
+def test_vectors_equal_sentence_transformers_own(embedder: Embedder) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    texts = ["The council met on Tuesday.", "  Rain closed the roads.  ", "x",
+             " ".join(["accountability"] * 300), "Ünïcödé Straße, 2.5% (U.S.) — al-Nono's"]
+    reference = SentenceTransformer(embedder.model_path, device="cpu").encode(
+        texts, batch_size=2, normalize_embeddings=True, convert_to_numpy=True)
+    assert np.allclose(embedder.embed_passages(texts), reference, atol=1e-5)
+    assert embedder.dimension == 384 and embedder.max_tokens == 256

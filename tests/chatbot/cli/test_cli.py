@@ -53,3 +53,17 @@ def test_settings_from_environment_reach_the_cli(tmp_path: Path) -> None:
              "HOME": str(tmp_path)})
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "elsewhere" / "chroma").is_dir()
+
+
+def test_ingesting_an_article_with_an_overlong_sentence_prints_no_tokenizer_warning(
+        tmp_path: Path) -> None:
+    # One "sentence" of about 470 word-pieces: the chunker must measure it to cut it.
+    sentence = ", ".join(f"item {n} of the council's long list of amendments" for n in range(45))
+    article = {"id": "long-1", "title": "Amendments", "text": f"{sentence}.\n\nThe end came."}
+    source = tmp_path / "long.jsonl"
+    source.write_text(json.dumps(article) + "\n")
+    result = newsbot("ingest", str(source), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "1 added" in result.stdout
+    assert "Token indices sequence length" not in result.stdout + result.stderr
+    assert "maximum sequence length" not in result.stdout + result.stderr

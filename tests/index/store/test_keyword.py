@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from chatbot.service import ChatService, create_service
 from chatbot.settings import Settings
 from index.articles import Article
+from index.store import keyword
 from index.store.keyword import KeywordIndex
 from index.store.records import article_key
 from index.store.search_filter import SearchFilter
@@ -51,12 +54,17 @@ def test_keyword_filters_match_the_store_filters(store_settings: Settings) -> No
                                                            article_key("budget")}
 
 
+def _engine_files(folder: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in (folder / "tantivy").iterdir()
+            if p.suffix in {".term", ".idx", ".store"}}
+
+
 def test_index_survives_restart_and_updates_incrementally(tmp_path: Path,
                                                           store_settings: Settings) -> None:
     service = _service(store_settings)
     folder = store_settings.keyword_path
-    segments_before = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.npz")}
-    assert len(segments_before) == 1
+    before = _engine_files(folder)
+    assert before
 
     reopened = KeywordIndex(folder)  # a new process: loads from disk, nothing to rebuild
     assert reopened.passages == service.keywords.passages
@@ -66,10 +74,13 @@ def test_index_survives_restart_and_updates_incrementally(tmp_path: Path,
     service.ingestor.ingest_articles([Article(id="fire", title="Fire", text=(
         "A wildfire near Mendocino forced evacuations."))])
     assert reopened.sync(service.store) == 1  # only the new article is read
-    after = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.npz")}
-    assert len(after) == 2
-    assert all(after[name] == mtime for name, mtime in segments_before.items())
+    after = _engine_files(folder)
+    assert len(after) > len(before)  # a new segment; the old one is not rewritten
+    assert all(after[name] == mtime for name, mtime in before.items())
     assert reopened.search("Mendocino", 1)[0].passage_id.startswith(article_key("fire"))
+    # The other process's index sees the new article after its own (cheap) sync.
+    assert service.sync_keywords() == 0
+    assert service.keywords.search("Mendocino", 1)[0].passage_id.startswith(article_key("fire"))
 
 
 def test_replaced_and_deleted_articles_leave_the_keyword_index(store_settings: Settings,
@@ -87,8 +98,33 @@ def test_replaced_and_deleted_articles_leave_the_keyword_index(store_settings: S
 
 def test_damaged_keyword_cache_is_rebuilt_from_the_store(store_settings: Settings) -> None:
     service = _service(store_settings)
-    (store_settings.keyword_path / "manifest.json").write_text("{not json")
+    (store_settings.keyword_path / "tantivy" / "meta.json").write_text("{not json")
     rebuilt = KeywordIndex(store_settings.keyword_path)
     assert rebuilt.passages == 0
     assert rebuilt.sync(service.store) == 3
     assert rebuilt.passages == service.store.count_passages()
+
+
+def test_keyword_index_of_an_earlier_format_is_replaced(store_settings: Settings) -> None:
+    service = _service(store_settings)
+    folder = store_settings.keyword_path
+    (folder / "state.sqlite3").unlink()
+    (folder / "manifest.json").write_text('{"format": 1}')
+    rebuilt = KeywordIndex(folder)
+    assert rebuilt.passages == 0 and not (folder / "manifest.json").exists()
+    assert rebuilt.sync(service.store) == 3
+    assert rebuilt.search("Valparaíso", 1)[0].passage_id.startswith(article_key("quake"))
+
+
+def test_rebuild_reading_the_store_page_by_page_equals_reading_it_by_article(
+        store_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = _service(store_settings)
+    by_article = KeywordIndex(tmp_path / "by-article")
+    assert by_article.sync(service.store) == 3
+    monkeypatch.setattr(keyword, "_ARTICLES_PER_READ", 1)  # 3 of 3 articles: scan the store
+    scanned = KeywordIndex(tmp_path / "scanned")
+    assert scanned.sync(service.store) == 3
+    assert scanned.passage_ids() == by_article.passage_ids() == service.keywords.passage_ids()
+    assert scanned.articles == 3 and scanned.sync(service.store) == 0
+    for query in ("Valparaíso earthquake rescue", "the vote budget storm"):
+        assert scanned.search(query, 5) == by_article.search(query, 5)

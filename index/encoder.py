@@ -1,0 +1,106 @@
+"""The bundled model's forward pass in plain torch: BERT, mean pooling, unit length.
+
+Why not sentence-transformers here: importing it (and the transformers modules it pulls in:
+every model family, quantization and export backends) costs about 6 CPU-seconds, most of a
+one-question command's run, for a 6-layer encoder whose forward pass is the few lines below.
+The weights (``model.safetensors``) and the tokenizer (``tokenizer.json``, through the
+``tokenizers`` library) are the model's own; tests check the vectors against
+sentence-transformers'. Any model folder that is not this shape (a BERT encoder followed by
+mean pooling and normalisation) is loaded with sentence-transformers instead
+(``is_plain_bert``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def is_plain_bert(path: Path) -> bool:
+    """Whether the sentence-transformers folder is BERT + mean pooling + normalisation."""
+    try:
+        config = json.loads((path / "config.json").read_text())
+        modules = [m["type"].rsplit(".", 1)[-1]
+                   for m in json.loads((path / "modules.json").read_text())]
+        pooling = json.loads((path / "1_Pooling" / "config.json").read_text())
+    except (OSError, ValueError, KeyError):
+        return False
+    means_only = pooling.get("pooling_mode_mean_tokens") and not any(
+        value for key, value in pooling.items()
+        if key.startswith("pooling_mode_") and key != "pooling_mode_mean_tokens")
+    return (config.get("model_type") == "bert" and config.get("hidden_act") == "gelu"
+            and config.get("position_embedding_type", "absolute") == "absolute"
+            and modules == ["Transformer", "Pooling", "Normalize"] and bool(means_only)
+            and (path / "model.safetensors").exists() and (path / "tokenizer.json").exists())
+
+
+class BertEncoder:
+    """Encodes texts exactly as sentence-transformers would with the same folder."""
+
+    def __init__(self, path: Path) -> None:
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
+
+        self.config = json.loads((path / "config.json").read_text())
+        settings = json.loads((path / "sentence_bert_config.json").read_text())
+        self.max_seq_length = int(settings.get("max_seq_length") or 256)
+        self.dimension = int(self.config["hidden_size"])
+        self._w = load_file(str(path / "model.safetensors"))
+        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self.tokenizer.enable_truncation(self.max_seq_length)
+        self.tokenizer.enable_padding(pad_id=int(self.config.get("pad_token_id", 0)))
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """Unit vectors, batched by length as sentence-transformers batches them."""
+        import torch
+
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        with torch.inference_mode():
+            for lo in range(0, len(texts), batch_size):
+                picked = order[lo:lo + batch_size]
+                encoded = self.tokenizer.encode_batch([texts[i].strip() for i in picked])
+                ids = torch.tensor([e.ids for e in encoded], dtype=torch.long)
+                mask = torch.tensor([e.attention_mask for e in encoded], dtype=torch.long)
+                out[picked] = self._forward(ids, mask).numpy()
+        return out
+
+    def _forward(self, ids: Any, mask: Any) -> Any:
+        import torch
+        from torch.nn import functional as F
+
+        w, config = self._w, self.config
+        eps = float(config.get("layer_norm_eps", 1e-12))
+        hidden, heads = self.dimension, int(config["num_attention_heads"])
+        batch, length = ids.shape
+
+        def norm(x: Any, name: str) -> Any:
+            return F.layer_norm(x, (hidden,), w[f"{name}.weight"], w[f"{name}.bias"], eps)
+
+        def dense(x: Any, name: str) -> Any:
+            return F.linear(x, w[f"{name}.weight"], w[f"{name}.bias"])
+
+        def split(x: Any) -> Any:
+            return x.view(batch, length, heads, hidden // heads).transpose(1, 2)
+
+        x = (w["embeddings.word_embeddings.weight"][ids]
+             + w["embeddings.position_embeddings.weight"][:length]
+             + w["embeddings.token_type_embeddings.weight"][0])
+        x = norm(x, "embeddings.LayerNorm")
+        bias = (1.0 - mask[:, None, None, :].to(x.dtype)) * torch.finfo(x.dtype).min
+        for n in range(int(config["num_hidden_layers"])):
+            layer = f"encoder.layer.{n}"
+            q, k, v = (split(dense(x, f"{layer}.attention.self.{part}"))
+                       for part in ("query", "key", "value"))
+            context = F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+            context = context.transpose(1, 2).reshape(batch, length, hidden)
+            x = norm(dense(context, f"{layer}.attention.output.dense") + x,
+                     f"{layer}.attention.output.LayerNorm")
+            inner = F.gelu(dense(x, f"{layer}.intermediate.dense"))
+            x = norm(dense(inner, f"{layer}.output.dense") + x, f"{layer}.output.LayerNorm")
+        weights = mask.unsqueeze(-1).to(x.dtype)
+        pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+        return F.normalize(pooled, p=2, dim=1)
