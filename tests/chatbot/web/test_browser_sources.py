@@ -62,7 +62,7 @@ def test_feed_added_and_polled_in_sources_tab_becomes_answerable(
     assert script_links_and_handlers(page) == []
 
 
-def test_sources_tab_is_read_only_beyond_loopback_without_admin_keys(
+def test_library_tab_is_read_only_beyond_loopback_without_admin_keys(
         page: Any, tmp_path: Path) -> None:
     # Settings as for a server listening on every interface (this test app still listens on
     # 127.0.0.1 only): no admin keys, so nobody may write.
@@ -71,11 +71,11 @@ def test_sources_tab_is_read_only_beyond_loopback_without_admin_keys(
     try:
         page.goto(f"{app.url}/ui/")
         wait_for_chat(page)
-        page.get_by_role("tab", name="Sources").click()
+        page.get_by_role("tab", name="Library").click()
         page.locator("#nb-sources-read-only", has_text="needs an admin key").wait_for()
         for control in ("nb-feed-add", "nb-sources-poll", "nb-upload", "nb-upload-go",
                         "nb-feed-url"):
             assert not page.locator(f"#{control}").is_visible()
-        screenshot(page, "sources-tab-read-only")
+        screenshot(page, "library-tab-read-only")
     finally:
         app.stop()
