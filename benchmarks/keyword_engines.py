@@ -240,7 +240,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from chatbot.settings import load_settings
-    from index.store.chroma import ChromaStore, open_client
+    from index.store.chroma import ChromaStore
+    from index.store.client import open_client
 
     settings = load_settings(config_file=None, data_dir=args.store)
     store = ChromaStore(open_client(path=settings.store_path), settings.index_name)

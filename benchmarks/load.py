@@ -156,7 +156,8 @@ def run_phase(url: str, questions: list[str], users: int, seconds: float,
 
 def stored_texts_are_latest(chroma_url: str, latest: dict[str, str]) -> list[str]:
     """Articles whose stored text is not their latest version (should be none)."""
-    from index.store.chroma import ChromaStore, open_client
+    from index.store.chroma import ChromaStore
+    from index.store.client import open_client
     from index.store.records import article_key
 
     store = ChromaStore(open_client(url=chroma_url))

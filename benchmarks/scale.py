@@ -52,7 +52,8 @@ def build(source: Path, target: Path, size: int, base: Path | None = None) -> fl
     """
     from chatbot.settings import load_settings
     from index.articles import Article
-    from index.store.chroma import ChromaStore, open_client
+    from index.store.chroma import ChromaStore
+    from index.store.client import open_client
     from index.store.keyword import KeywordIndex
     from index.store.records import ArticleWrite, article_key
 

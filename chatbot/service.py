@@ -40,7 +40,8 @@ from index.embedding import Embedder, use_threads
 from index.feeds.poller import SourceManager
 from index.feeds.retention import drop_published_before
 from index.pipeline import Ingestor, IngestReport, ProgressFactory
-from index.store.chroma import ChromaStore, open_client
+from index.store.chroma import ChromaStore
+from index.store.client import open_client
 from index.store.errors import StoreUnavailableError
 from index.store.keyword import KeywordIndex
 from index.store.records import Passage, StoredArticle, article_key
@@ -221,10 +222,7 @@ class ChatService:
         """One page of the indexed articles."""
         total = self.store.count_articles()
         page = self.store.list_articles(offset, limit)
-        return ArticlePage(
-            total=total, offset=offset, limit=limit,
-            next_offset=offset + limit if offset + limit < total else None,
-            articles=[_summary(a) for a in page])
+        return _page(total, offset, limit, [_summary(a) for a in page])
 
     def all_articles(self) -> Iterator[ArticleSummary]:
         """Every indexed article, read a page at a time."""
@@ -253,10 +251,7 @@ class ChatService:
         found = [a for a in self.all_articles()
                  if not needle or needle in a.title.casefold() or needle in a.source.casefold()]
         found.sort(key=lambda a: (day_or_none(a.published) or date.min, a.title), reverse=True)
-        total = len(found)
-        return ArticlePage(total=total, offset=offset, limit=limit,
-                           next_offset=offset + limit if offset + limit < total else None,
-                           articles=found[offset:offset + limit])
+        return _page(len(found), offset, limit, found[offset:offset + limit])
 
     def article_text(self, article_id: str) -> str | None:
         """The cleaned text of an article (what citations quote), None when not indexed."""
@@ -309,6 +304,11 @@ def to_search_filter(filters: Filters | None) -> SearchFilter | None:
     if filters.as_of and (until is None or filters.as_of < until):
         until = filters.as_of
     return SearchFilter(tuple(filters.sources), filters.since, until)
+
+
+def _page(total: int, offset: int, limit: int, articles: list[ArticleSummary]) -> ArticlePage:
+    return ArticlePage(total=total, offset=offset, limit=limit, articles=articles,
+                       next_offset=offset + limit if offset + limit < total else None)
 
 
 def _summary(article: StoredArticle) -> ArticleSummary:

@@ -24,21 +24,20 @@ import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import numpy as np
 
-from index.articles import Article
 from index.store.errors import StoreUnavailableError
 from index.store.records import (
     ArticleWrite,
     Passage,
     StoredArticle,
     article_key,
+    article_metadata,
     article_version,
     day_number,
+    passage_id,
 )
 from index.store.search_filter import SearchFilter
 
@@ -48,54 +47,6 @@ _COLLECTION_NAME = re.compile(r"^[a-zA-Z0-9._-]{3,500}$")
 _KEYS_PER_READ = 100
 # Unfiltered nearest neighbours read per wanted passage before a filter is applied (see query).
 _OVERFETCH = 4
-
-
-def open_client(path: Path | None = None, url: str | None = None) -> Any:
-    """A Chroma client: HTTP when a server URL is given, else embedded on disk at ``path``."""
-    import chromadb
-    from chromadb.config import Settings
-
-    settings = Settings(anonymized_telemetry=False)
-    if url:
-        parsed = urlparse(url)
-        if not parsed.hostname:
-            raise ValueError(f"not a Chroma server URL: {url!r}")
-        try:
-            return chromadb.HttpClient(
-                host=parsed.hostname, port=parsed.port or (443 if parsed.scheme == "https" else 80),
-                ssl=parsed.scheme == "https", settings=settings)
-        except Exception as exc:
-            raise StoreUnavailableError(f"cannot reach the Chroma server at {url}: {exc}") from exc
-    if path is None:
-        raise ValueError("either a store folder or a Chroma server URL is needed")
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=settings)
-
-
-def _passage_id(key: str, version: str, index: int) -> str:
-    return f"{key}-{version}-{index:05d}"
-
-
-def _common_metadata(article: Article, article_id: str, key: str, version: str,
-                     ) -> dict[str, Any]:
-    """The fields every passage record of an article carries, and its article record too."""
-    return {
-        "article_id": article_id,
-        "article_key": key,
-        "version": version,
-        "title": article.title,
-        "source": _source_label(article),
-        "url": article.url or "",
-        "published": article.published.isoformat() if article.published else "",
-        "published_day": day_number(article.published),
-    }
-
-
-def _source_label(article: Article) -> str:
-    if article.source:
-        return article.source
-    host = urlparse(article.url or "").hostname or ""
-    return host.removeprefix("www.")
 
 
 class ChromaStore:
@@ -145,8 +96,8 @@ class ChromaStore:
         article_records: list[tuple[str, np.ndarray, str, dict[str, Any]]] = []
         for write in writes:
             key, version = article_key(write.article_id), article_version(write.article)
-            common = _common_metadata(write.article, write.article_id, key, version)
-            ids += [_passage_id(key, version, chunk.index) for chunk in write.chunks]
+            common = article_metadata(write.article, write.article_id, key, version)
+            ids += [passage_id(key, version, chunk.index) for chunk in write.chunks]
             vectors.append(np.asarray(write.vectors, dtype=np.float32))
             documents += [chunk.text for chunk in write.chunks]
             metadatas += [{**common, "start": c.start, "end": c.end,

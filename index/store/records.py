@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlparse
 
 import numpy as np
 
@@ -103,3 +104,29 @@ class ArticleWrite:
     article_id: str
     chunks: Sequence[Chunk]
     vectors: np.ndarray
+
+
+def passage_id(key: str, version: str, index: int) -> str:
+    return f"{key}-{version}-{index:05d}"
+
+
+def article_metadata(article: Article, article_id: str, key: str, version: str,
+                     ) -> dict[str, Any]:
+    """The fields every passage record of an article carries, and its article record too."""
+    return {
+        "article_id": article_id,
+        "article_key": key,
+        "version": version,
+        "title": article.title,
+        "source": source_label(article),
+        "url": article.url or "",
+        "published": article.published.isoformat() if article.published else "",
+        "published_day": day_number(article.published),
+    }
+
+
+def source_label(article: Article) -> str:
+    if article.source:
+        return article.source
+    host = urlparse(article.url or "").hostname or ""
+    return host.removeprefix("www.")
