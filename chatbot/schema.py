@@ -5,6 +5,7 @@ These are the contract of the API, the CLI's ``--json`` and the evaluation files
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 from typing import Literal
 
@@ -47,6 +48,35 @@ class Citation(BaseModel):
     highlights: list[tuple[int, int]] = Field(default_factory=list)
 
 
+class DatedClaim(BaseModel):
+    """One sentence of an answer with where and when it was published: what a reader needs to
+    judge it ("as of when?"). ``older`` marks a claim from an earlier day than another claim of
+    the same answer, so stories months apart are never mixed silently."""
+
+    text: str
+    citations: list[int]
+    source: str
+    published: str
+    older: bool = False
+
+    @property
+    def dateline(self) -> str:
+        """Where and when it was published: "[1] cnn.com, 10 Jun 2022 (older story)"."""
+        where = (f"{self.source or 'outlet unknown'}, "
+                 f"{date_label(self.published) if self.published else 'undated'}")
+        numbers = "".join(f"[{n}]" for n in self.citations)
+        return f"{numbers} {where}" + (" (older story)" if self.older else "")
+
+
+def date_label(published: str) -> str:
+    """A reader's date for an ISO day ("10 Jun 2022"); other text as it is."""
+    try:
+        day = date.fromisoformat(published[:10])
+    except ValueError:
+        return published
+    return f"{day.day} {calendar.month_abbr[day.month]} {day.year}"
+
+
 # Why a language model's answer was replaced by the extractive one.
 FallbackReason = Literal["timeout", "unreachable", "http_error", "context_too_small",
                          "start_failed", "empty_reply", "uncited_reply", "failed"]
@@ -57,6 +87,8 @@ class Answer(BaseModel):
 
     answer: str
     citations: list[Citation] = Field(default_factory=list)
+    claims: list[DatedClaim] = Field(
+        default_factory=list, description="Each answer sentence with its outlet and date.")
     declined: bool = False
     standalone_question: str = ""
     answered_by: Literal["extractive", "llm"] = Field(

@@ -23,7 +23,7 @@ from chatbot.answering.citations.verify import CitationVerifier
 from chatbot.answering.extractive import Answerer
 from chatbot.answering.rerank import make_reranker
 from chatbot.answering.retrieve import Retriever
-from chatbot.llm.providers import create_answering
+from chatbot.llm.providers import create_answering, ranking_parts
 from chatbot.schema import (
     Answer,
     ArticlePage,
@@ -83,7 +83,8 @@ class ChatService:
         self._keywords_checked = 0.0
         self.retriever = Retriever(
             store, embedder, keywords,
-            make_reranker(settings.reranker, keywords, settings.recency_half_life_days),
+            make_reranker(settings.reranker, keywords, settings.recency_half_life_days,
+                          ranking_parts(settings)),
             mode=settings.retrieval, candidates=settings.candidates)
         answering = create_answering(settings, embedder)
         self.answerer: Answerer = answering.answerer

@@ -61,7 +61,8 @@ class Settings(BaseSettings):
     retrieval: Literal["hybrid", "dense"] = Field(
         "hybrid", description="Dense + BM25 fused by reciprocal rank, or dense only.")
     reranker: str = Field(
-        "features", description='"features", "none" or "cross-encoder:/path/to/model".')
+        "learned", description='"learned" (the fitted ranker), "features" (hand-set weights), '
+        '"none" or "cross-encoder:/path/to/model".')
     recency_half_life_days: float = Field(
         7.0, ge=0, description="Recency weight halves every N days; 0 turns it off.")
     keyword_sync_seconds: float = Field(
@@ -80,6 +81,20 @@ class Settings(BaseSettings):
         "promising by cheap signals); encoding them is most of an answer's time.")
     min_evidence: float = Field(
         0.35, description="Decline when the best sentence scores below this (0..1).")
+    sentence_ranker: Literal["learned", "features"] = Field(
+        "learned", description="Order answer sentences with the fitted model or the hand-set "
+        "weights.")
+    composition: Literal["coverage", "score"] = Field(
+        "coverage", description="A further sentence joins when it covers a part of the question "
+        "the earlier ones leave open (coverage), or when it scores close to the best (score).")
+    time_features: bool = Field(
+        True, description="The ranker reads article age and the dates the question names.")
+    furniture_filter: bool = Field(
+        True, description="Captions, credits, links, crossheads and bylines are never answer "
+        "sentences (and the ranker reads furniture flags).")
+    entity_feature: bool = Field(
+        True, description="The sentence ranker checks for an entity of the type asked for "
+        "(spaCy, shortlisted sentences only).")
 
     # Serve: the web chat, the HTTP API and the embeddable widget (`newsbot serve`).
     host: str = Field("127.0.0.1", description="Address `newsbot serve` listens on.")

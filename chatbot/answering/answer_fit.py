@@ -46,7 +46,7 @@ _CHECKS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (re.compile(r"^\s*when\b|\bwhat (year|date|day|month|time)\b", re.I),
      re.compile(rf"\b({_TIME_WORDS})\b", re.I)),
 ]
-_ASKS_NAME = re.compile(r"^\s*(who|whose|which)\b|^\s*what (company|country|city|team|state|"
+ASKS_NAME = re.compile(r"^\s*(who|whose|which)\b|^\s*what (company|country|city|team|state|"
                         r"group|organi[sz]ation|agency|brand|app|party|nation|film|movie|show|"
                         r"song|album|book|person)\b", re.I)
 
@@ -71,7 +71,7 @@ def answer_fit(question: str, sentence: str) -> float:
     if _ORDERS.search(sentence):
         return ADDRESSES_THE_BOT
     factor = 1.0 if fits_answer_type(question, sentence) else WRONG_TYPE
-    if _ASKS_NAME.search(question):
+    if ASKS_NAME.search(question):
         asked = {n.lower() for n in names(question)}
         if not any(n.lower() not in asked for n in names(sentence)):
             factor *= NO_NEW_NAME

@@ -37,8 +37,10 @@ if TYPE_CHECKING:
 MODEL_FILE = Path(__file__).with_name("answerability.json")
 
 FEATURES = (
-    "best_score",         # the answerer's score of its best sentence
-    "margin",             # best score minus the second best
+    "best_score",         # the evidence score (0..1) of the best sentence
+    "margin",             # best evidence score minus the second best
+    "ranker_score",       # the learned sentence ranker's score of the best sentence (0 if off)
+    "ranker_margin",      # ... minus the second best's
     "overlap",            # IDF-weighted share of the question's terms in the best sentence
     "dense",              # embedding similarity of question and best sentence
     "fit",                # how well the best sentence fits the kind of answer asked for
@@ -78,7 +80,7 @@ def _term_share(wanted: frozenset[str], text: str) -> float:
 def features(question: str, ranked: Sequence[Evidence]) -> dict[str, float]:
     """The evidence that ``ranked[0]`` answers ``question``, as named numbers."""
     best = ranked[0]
-    second = ranked[1].score if len(ranked) > 1 else 0.0
+    second = ranked[1] if len(ranked) > 1 else None
     passage = best.passage
     passage_text = f"{passage.title}\n{passage.text}"
     asked_names = names(question)
@@ -91,8 +93,11 @@ def features(question: str, ranked: Sequence[Evidence]) -> dict[str, float]:
                if _term_share(wanted, seen[item.passage.id]) >= _OUTLET_TERMS}
     everything = "\n".join(seen.values())
     return {
-        "best_score": best.score,
-        "margin": best.score - second,
+        "best_score": best.evidence,
+        "margin": best.evidence - (second.evidence if second else 0.0),
+        "ranker_score": best.parts.get("ranker", 0.0),
+        "ranker_margin": best.parts.get("ranker", 0.0) - (
+            second.parts.get("ranker", 0.0) if second else 0.0),
         "overlap": best.parts.get("overlap", 0.0),
         "dense": best.parts.get("dense", 0.0),
         "fit": best.parts.get("fit", 1.0),
@@ -169,5 +174,5 @@ def answers(question: str, ranked: Sequence[Evidence], min_evidence: float,
     if not ranked:
         return False
     if model is None:
-        return ranked[0].score >= min_evidence
+        return ranked[0].evidence >= min_evidence
     return model.answers(features(question, ranked))

@@ -13,23 +13,35 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 
 from chatbot.answering.answer_fit import answer_fit
 from chatbot.answering.answerability import AnswerabilityModel, answers, load_model
 from chatbot.answering.citations.draft import Claim, Draft, Support
-from chatbot.answering.coreference import leading_pronoun_subject, with_subject
+from chatbot.answering.coreference import leading_pronoun_subject, names, with_subject
+from chatbot.answering.furniture import display_offset, furniture_kind, needs_preceding
 from index.chunking import Span
 from index.embedding import Embedder
 from index.store.records import Passage
 from index.store.terms import term_set, terms
 
+if TYPE_CHECKING:
+    from chatbot.answering.ranker import SentenceRanker
+
+Composition = Literal["coverage", "score"]
 # How alike two picked sentences may be before the second adds nothing (cosine).
 _REDUNDANT_SIMILARITY = 0.9
-# A further sentence joins the answer only if it scores this close to the best one.
+# "score" composition: a further sentence joins if it scores this close to the best one.
 _FOLLOWER_RATIO = 0.75
+# "coverage" composition: a further sentence joins only when it covers at least this share of
+# the question's term weight that the sentences before it leave open, or states the question's
+# subject when they do not; it is looked for among the best few sentences.
+_MIN_NEW_COVERAGE = 0.2
+_FOLLOWER_POOL = 3
+
+
 class Answerer(Protocol):
     """What ChatService needs of an answerer."""
 
@@ -55,6 +67,13 @@ class Evidence:
     parts: dict[str, float] = field(default_factory=dict)
     vector: np.ndarray | None = None
 
+    @property
+    def evidence(self) -> float:
+        """The 0..1 evidence score (meaning, overlap, answer type) that declining is
+        calibrated on; ``score`` is whatever ordered the sentences (a learned ranker's is
+        unbounded)."""
+        return self.parts.get("evidence", self.score)
+
 
 def candidate_idf(readings: Sequence[AbstractSet[str]]) -> Callable[[str], float]:
     """IDF over the candidate sentences: words every candidate shares (the topic) weigh less."""
@@ -75,8 +94,10 @@ def sentences_of(passages: list[Passage]) -> list[Evidence]:
             if not text.strip():
                 continue
             subject = leading_pronoun_subject(text, previous.text) if previous else None
+            # "But the group ..." cannot be shown alone: it comes with the sentence before it.
+            joined = previous is not None and not subject and needs_preceding(text)
             item = Evidence(passage, span, text, with_subject(text, subject) if subject else text,
-                            antecedent=previous if subject else None)
+                            antecedent=previous if subject or joined else None)
             if (passage.article_key, span) not in seen:
                 seen.add((passage.article_key, span))
                 evidence.append(item)
@@ -93,6 +114,9 @@ class ExtractiveAnswerer:
     min_evidence: float = 0.35
     sentence_budget: int = 8
     answerability: AnswerabilityModel | None = field(default_factory=load_model)
+    sentence_ranker: SentenceRanker | None = None
+    composition: Composition = "coverage"
+    skip_furniture: bool = True
 
     def score(self, question: str, passages: list[Passage]) -> list[Evidence]:
         """The most promising sentences of the passages, scored and sorted best first.
@@ -101,7 +125,7 @@ class ExtractiveAnswerer:
         ``sentence_budget`` sentences that look best by cheap signals (rare-word overlap, the
         passage's own similarity, answer type); the rest cannot win anyway.
         """
-        evidence = sentences_of(passages)
+        evidence = self.candidates(passages)
         if not evidence:
             return []
         question_terms = set(terms(question))
@@ -113,6 +137,7 @@ class ExtractiveAnswerer:
             item.parts = {"overlap": overlap, "fit": answer_fit(question, item.reading),
                           "passage_dense": item.passage.scores.get("dense", 0.0)}
             item.score = _combine(item.parts["passage_dense"], overlap, item.parts["fit"])
+            item.parts["cheap"] = item.score
         shortlist = sorted(evidence, key=lambda e: e.score, reverse=True)[:self.sentence_budget]
         question_vector = self.embedder.embed_query(question)
         vectors = self.embedder.embed_cached([e.reading for e in shortlist])
@@ -120,6 +145,11 @@ class ExtractiveAnswerer:
             item.vector = vector
             item.parts["dense"] = float(vector @ question_vector)
             item.score = _combine(item.parts["dense"], item.parts["overlap"], item.parts["fit"])
+            item.parts["evidence"] = item.score
+        if self.sentence_ranker is not None:
+            self.sentence_ranker.rank(question, shortlist, passages, idf)
+            for item in shortlist:
+                item.score = item.parts["ranker"]
         return sorted(shortlist, key=lambda e: e.score, reverse=True)
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
@@ -129,6 +159,14 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: list[Passage]) -> Draft:
         return self.compose(self.score(question, passages), passages, question)
 
+    def candidates(self, passages: list[Passage]) -> list[Evidence]:
+        """The sentences that may be answers: page furniture (captions, links, bylines,
+        crossheads) never is, when ``skip_furniture`` is on."""
+        evidence = sentences_of(passages)
+        if self.skip_furniture:
+            evidence = [e for e in evidence if furniture_kind(e.text) is None]
+        return evidence
+
     def compose(self, ranked: list[Evidence], passages: list[Passage],
                 question: str | None = None) -> Draft:
         """The answer from sentences already scored (the LLM answerer's fallback reuses its
@@ -136,18 +174,77 @@ class ExtractiveAnswerer:
         answer at all is chatbot.answering.answerability's decision."""
         model = self.answerability if question is not None else None
         if not answers(question or "", ranked, self.min_evidence, model):
-            return Draft([], ranked[0].score if ranked else 0.0, closest=passages[:3])
+            return Draft([], ranked[0].evidence if ranked else 0.0, closest=passages[:3])
+        if self.composition == "coverage":
+            chosen = self._by_coverage(ranked, question or "", self.candidates(passages))
+        else:
+            chosen = self._by_score(ranked)
+        return Draft(_claims_with_context(chosen), ranked[0].evidence)
+
+    def _by_score(self, ranked: list[Evidence]) -> list[Evidence]:
+        """The best sentence, then each next one scoring close to it (the former rule, kept
+        to compare with)."""
         best = ranked[0]
         chosen = [best]
         for item in ranked[1:]:
             if len(chosen) >= self.max_sentences:
                 break
-            if item.score < max(self.min_evidence, _FOLLOWER_RATIO * best.score):
+            if item.evidence < max(self.min_evidence, _FOLLOWER_RATIO * best.evidence):
                 break
             if any(_similar(item, other) for other in chosen):
                 continue
             chosen.append(item)
-        return Draft(_claims_with_context(chosen), best.score)
+        return chosen
+
+    def _by_coverage(self, ranked: list[Evidence], question: str,
+                     evidence: list[Evidence]) -> list[Evidence]:
+        """The best sentence, then each further one that covers a part of the question the
+        chosen ones leave open; scoring close to the best is not a reason to join.
+
+        Parts: the question's subject stated by the sentence itself ("Hamas rejects ..." when
+        the first sentence only reports what an adviser said), looked for in the first
+        sentence's article; and the question's terms (weighted by rarity among the
+        candidates), a sentence among the best few joining when it adds a fifth of their
+        weight. A sentence shown with the one before it counts as two.
+        """
+        question_terms = set(terms(question))
+        idf = candidate_idf([term_set(e.reading) for e in ranked])
+        total = sum(idf(t) for t in question_terms) or 1.0
+        subject = next(iter(names(question)), "").lower()
+        best = ranked[0]
+        chosen = [best]
+        covered = question_terms & term_set(best.reading)
+
+        def room(item: Evidence) -> bool:
+            shown = sum(1 + (e.antecedent is not None) for e in chosen)
+            return shown + 1 + (item.antecedent is not None) <= self.max_sentences
+
+        def fresh(item: Evidence) -> bool:
+            return not any(_similar(item, other) for other in chosen)
+
+        if subject and not _states_subject(best, subject):
+            for item in evidence:
+                if (item.passage.article_key == best.passage.article_key
+                        and _states_subject(item, subject) and fresh(item) and room(item)):
+                    chosen.append(item)
+                    covered |= question_terms & term_set(item.reading)
+                    break
+        for item in ranked[1:_FOLLOWER_POOL]:
+            if not room(item):
+                break
+            if item.evidence < self.min_evidence or not fresh(item):
+                continue
+            new_terms = (question_terms & term_set(item.reading)) - covered
+            if sum(idf(t) for t in new_terms) / total >= _MIN_NEW_COVERAGE:
+                chosen.append(item)
+                covered |= new_terms
+        return chosen
+
+
+def _states_subject(item: Evidence, subject: str) -> bool:
+    """The sentence opens with the question's subject ("Hamas rejects ...")."""
+    text = item.text[display_offset(item.text):].lower()
+    return text.startswith(subject) or text.startswith("the " + subject)
 
 
 def _combine(similarity: float, overlap: float, fit: float) -> float:
@@ -166,9 +263,13 @@ def _claims_with_context(chosen: list[Evidence]) -> list[Claim]:
         if antecedent is not None and (antecedent.passage.article_key,
                                        antecedent.span) not in shown:
             claims.append(Claim(antecedent.text, [Support(antecedent.passage, antecedent.span,
-                                                          item.score)]))
+                                                          item.evidence)]))
             shown.add((antecedent.passage.article_key, antecedent.span))
-        claims.append(Claim(item.text, [Support(item.passage, item.span, item.score)]))
+        # Shown alone, a sentence drops its dateline and a droppable opening "But"; after its
+        # antecedent it is shown whole. Either way the text is a verbatim span of the article.
+        offset = 0 if antecedent is not None else display_offset(item.text)
+        span = (item.span[0] + offset, item.span[1])
+        claims.append(Claim(item.text[offset:], [Support(item.passage, span, item.evidence)]))
         shown.add((item.passage.article_key, item.span))
     return claims
 

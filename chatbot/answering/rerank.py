@@ -1,7 +1,8 @@
 """Reranking fused candidates without a bundled cross-encoder.
 
-No cross-encoder with weights ships on PyPI, so the default reranker combines signals we
-already have, each cheap at question time:
+No cross-encoder with weights ships on PyPI. The default reranker is the learned one
+(chatbot/answering/ranker.py, fitted on real news questions); the hand-set one kept here for
+comparison combines signals we already have, each cheap at question time:
 
 * ``dense``: the bundled model's cosine between question and passage (vectors come with the
   passages from Chroma, nothing is re-encoded);
@@ -25,12 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from index.store.keyword import KeywordIndex
-from index.store.records import Passage
+from index.store.records import Passage, day_from_number
 from index.store.search_filter import SearchFilter
 from index.store.terms import term_set, terms
 
 if TYPE_CHECKING:
     from sentence_transformers import CrossEncoder
+
+    from chatbot.answering.ranker import Parts
 
 
 class Reranker(Protocol):
@@ -57,10 +60,9 @@ def reference_day(search_filter: SearchFilter | None, today: date | None = None)
 
 def recency(passage: Passage, reference: date, half_life_days: float) -> float:
     """1.0 for an article of the reference day, halving every ``half_life_days`` before it."""
-    if not passage.published_day:
+    published = day_from_number(passage.published_day)
+    if published is None:
         return 0.0
-    day = passage.published_day
-    published = date(day // 10000, day // 100 % 100, day % 100)
     age = max((reference - published).days, 0)
     return math.pow(0.5, age / half_life_days)
 
@@ -129,14 +131,19 @@ class CrossEncoderReranker:
 
 
 def make_reranker(spec: str, keywords: KeywordIndex | None, recency_half_life_days: float,
-                  ) -> Reranker | None:
-    """The reranker a settings string names: "features", "none" or "cross-encoder:/path"."""
+                  parts: Parts | None = None) -> Reranker | None:
+    """The reranker a settings string names: "learned" (the fitted model), "features"
+    (hand-set weights), "none" or "cross-encoder:/path"."""
     if spec == "none":
         return None
+    if spec == "learned":
+        from chatbot.answering.ranker import LearnedReranker, Parts
+
+        return LearnedReranker(keywords, parts or Parts())
     if spec == "features":
         weights = RerankWeights() if recency_half_life_days else RerankWeights(recency=0.0)
         return FeatureReranker(keywords, weights, recency_half_life_days or 1.0)
     if spec.startswith("cross-encoder:"):
         return CrossEncoderReranker(spec.removeprefix("cross-encoder:"))
-    raise ValueError(f"unknown reranker {spec!r}: use 'features', 'none' or "
+    raise ValueError(f"unknown reranker {spec!r}: use 'learned', 'features', 'none' or "
                      "'cross-encoder:/path/to/model'")

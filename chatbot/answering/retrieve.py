@@ -41,6 +41,16 @@ class Retriever:
     def retrieve(self, question: str, limit: int, search_filter: SearchFilter | None = None,
                  ) -> list[Passage]:
         """The ``limit`` best passages for ``question``, best first."""
+        fused = self.fused(question, search_filter)
+        if self.reranker is not None:
+            fused = self.reranker.rerank(question, fused, search_filter)
+        # After reranking, so the copy kept is the best by every signal (recency included).
+        return collapse_wire_copies(fused)[:limit]
+
+    def fused(self, question: str, search_filter: SearchFilter | None = None,
+              ) -> list[Passage]:
+        """Every fused candidate (dense + BM25) before reranking, with its scores: what a
+        ranker is fitted on."""
         query_vector = self.embedder.embed_query(question)
         # Versions are checked once, after fusion: one store read instead of one per list.
         dense = self.store.query(query_vector, self.candidates, search_filter,
@@ -58,10 +68,7 @@ class Retriever:
         for passage in fused:
             if "dense" not in passage.scores and passage.vector is not None:
                 passage.scores["dense"] = float(passage.vector @ query_vector)
-        if self.reranker is not None:
-            fused = self.reranker.rerank(question, fused, search_filter)
-        # After reranking, so the copy kept is the best by every signal (recency included).
-        return collapse_wire_copies(fused)[:limit]
+        return fused
 
 
 def reciprocal_rank_fusion(ranked_lists: list[list[Passage]], k: int = 60) -> list[Passage]:

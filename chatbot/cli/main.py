@@ -127,6 +127,8 @@ def print_answer(answer: Answer) -> None:
         out.print(f"[yellow]note:[/yellow] {escape(answer.notice)}")
     if not answer.citations:
         return
+    for claim in answer.claims:
+        out.print(f"  {escape(claim.dateline)}")
     out.print("\nSources")
     for c in answer.citations:
         meta = " · ".join(x for x in (c.source, c.published) if x)

@@ -95,16 +95,16 @@ class LLMAnswerer:
                 if sum(map(len, reply)) > MAX_REPLY_CHARS:
                     break
         except LLMFailure as failure:
-            yield self.fallback(ranked, passages, failure)
+            yield self.fallback(question, ranked, passages, failure)
             return
         text = "".join(reply).strip()
         if not text:
-            yield self.fallback(ranked, passages,
+            yield self.fallback(question, ranked, passages,
                                 LLMFailure("returned an empty answer", "empty_reply"))
             return
         checked = self.verifier.verify(text, sources)
         closest = [source.passage for source in sources][:_CLOSEST]
-        best = ranked[0].score if ranked else 0.0
+        best = ranked[0].evidence if ranked else 0.0
         if checked.claims and not any(fits_answer_type(question, c.text)
                                       for c in checked.claims):
             # Supported, but not what was asked: "How many ...?" answered without a number.
@@ -118,13 +118,13 @@ class LLMAnswerer:
         elif checked.cited or checked.declined:
             yield Draft([], best, notice=checked.notice, closest=closest, answered_by="llm")
         else:
-            yield self.fallback(ranked, passages,
+            yield self.fallback(question, ranked, passages,
                                 LLMFailure("replied without citing its sources", "uncited_reply"))
 
-    def fallback(self, ranked: list[Evidence], passages: list[Passage], failure: LLMFailure,
-                 ) -> Draft:
+    def fallback(self, question: str, ranked: list[Evidence], passages: list[Passage],
+                 failure: LLMFailure) -> Draft:
         """The extractive answer, with a notice that says why the model's was not used."""
-        draft = self.extractive.compose(ranked, passages)
+        draft = self.extractive.compose(ranked, passages, question)
         draft.fallback_reason = failure.reason
         draft.notice = (f"The language model {failure}, so this answer was taken from the "
                         "sources without it.")

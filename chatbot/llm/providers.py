@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from llama_index.core.llms import LLM
     from llama_index.llms.openai_like import OpenAILike
 
+    from chatbot.answering.ranker import Parts
     from chatbot.llm.local_model import LocalModel
 
 
@@ -37,6 +38,14 @@ class Answering:
     standalone: Callable[[str, Sequence[Turn]], str] = standalone_question
 
 
+def ranking_parts(settings: Settings) -> Parts:
+    """Which parts of the learned ranker are on (each can be switched off to measure it)."""
+    from chatbot.answering.ranker import Parts
+
+    return Parts(time=settings.time_features, furniture=settings.furniture_filter,
+                 entities=settings.entity_feature)
+
+
 def create_answering(settings: Settings, embedder: Embedder) -> Answering:
     """The answerer ``settings.answerer`` names, with its language model.
 
@@ -44,9 +53,17 @@ def create_answering(settings: Settings, embedder: Embedder) -> Answering:
     ``Settings`` are never assigned (that would change the behaviour of any other llama-index
     code in the process). The extractive default imports no llama-index at all.
     """
+    sentence_ranker = None
+    if settings.sentence_ranker == "learned":
+        from chatbot.answering.ranker import SentenceRanker
+
+        sentence_ranker = SentenceRanker(ranking_parts(settings))
     extractive = ExtractiveAnswerer(embedder, max_sentences=settings.max_answer_sentences,
                                     sentence_budget=settings.sentence_budget,
-                                    min_evidence=settings.min_evidence)
+                                    min_evidence=settings.min_evidence,
+                                    sentence_ranker=sentence_ranker,
+                                    composition=settings.composition,
+                                    skip_furniture=settings.furniture_filter)
     match settings.answerer:
         case "extractive":
             return Answering(extractive)

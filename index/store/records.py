@@ -36,6 +36,16 @@ def day_number(day: date | None) -> int:
     return day.year * 10000 + day.month * 100 + day.day if day else 0
 
 
+def day_from_number(number: int) -> date | None:
+    """The date of a ``day_number`` (YYYYMMDD); None when unknown (0) or not a date."""
+    if not number:
+        return None
+    try:
+        return date(number // 10000, number // 100 % 100, number % 100)
+    except ValueError:
+        return None
+
+
 @dataclass
 class Passage:
     """A stored chunk with what is needed to rank it, quote it and cite it."""

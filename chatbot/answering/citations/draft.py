@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from chatbot.answering.citations.markers import markers
-from chatbot.schema import Answer, Citation, FallbackReason
+from chatbot.schema import Answer, Citation, DatedClaim, FallbackReason
 from index.chunking import Span
 from index.store.records import Passage
 
@@ -69,6 +69,7 @@ def build_answer(draft: Draft, standalone: str) -> Answer:
     numbers: dict[str, int] = {}
     citations: list[Citation] = []
     sentences: list[str] = []
+    dated: list[DatedClaim] = []
     for claim in draft.claims:
         cited: list[int] = []
         for support in claim.supports:
@@ -81,7 +82,14 @@ def build_answer(draft: Draft, standalone: str) -> Answer:
                 citation.highlights.append(support.span)
             cited.append(citation.n)
         sentences.append(f"{claim.text.strip()} {markers(cited)}")
-    return Answer(answer=" ".join(sentences), citations=citations,
+        first = claim.supports[0].passage if claim.supports else None
+        dated.append(DatedClaim(text=claim.text.strip(), citations=cited,
+                                source=first.source if first else "",
+                                published=first.published if first else ""))
+    newest = max((c.published[:10] for c in dated if c.published), default="")
+    for claim_date in dated:
+        claim_date.older = bool(claim_date.published) and claim_date.published[:10] < newest
+    return Answer(answer=" ".join(sentences), citations=citations, claims=dated,
                   standalone_question=standalone, notice=draft.notice,
                   answered_by=draft.answered_by, fallback_reason=draft.fallback_reason)
 

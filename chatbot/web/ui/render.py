@@ -122,13 +122,15 @@ def _merged(spans: Any) -> list[tuple[int, int]]:
 
 def answer_parts(answer: Answer, turn: int) -> list[dict[str, Any]]:
     """The answer text as pieces: plain text, or a citation marker linked to its card. The
-    last marker of a run (``[1][2]``) carries the outlets and dates of the run's articles.
+    last marker of a run (``[1][2]``) carries the outlets and dates of the run's articles, and
+    is marked "older story" when its claim is from an earlier day than another of the answer.
 
     Only numbers 1..len(citations) become links: a bracketed number quoted from an article (a
     footnote mark) that names no citation stays plain text.
     """
     cards = {n: card.anchor for card in cards_of(answer, turn) for n in card.numbers}
     by_n = {c.n: c for c in answer.citations}
+    older = {n for claim in answer.claims if claim.older for n in claim.citations}
     text = answer.answer
     parts: list[dict[str, Any]] = []
     run: list[dict[str, Any]] = []
@@ -141,6 +143,7 @@ def answer_parts(answer: Answer, turn: int) -> list[dict[str, Any]]:
                 c = part["citation"]
                 seen.setdefault((c.source, c.published), c)
             run[-1]["meta"] = list(seen.values())
+            run[-1]["older"] = any(part["citation"].n in older for part in run)
             run.clear()
 
     for match in MARKER.finditer(text):
@@ -151,7 +154,7 @@ def answer_parts(answer: Answer, turn: int) -> list[dict[str, Any]]:
         if between:
             parts.append({"text": between})
         if n in by_n:
-            part = {"citation": by_n[n], "card": cards[n], "meta": None}
+            part = {"citation": by_n[n], "card": cards[n], "meta": None, "older": False}
             parts.append(part)
             run.append(part)
         else:

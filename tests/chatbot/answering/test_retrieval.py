@@ -143,7 +143,9 @@ def test_latest_questions_prefer_recent_articles_unless_recency_is_off(tmp_path:
     recent = _ids(service, "What is the latest central bank interest rate?", k=3,
                   **as_of.model_dump())
     assert recent[0] == "rate-6"
-    no_recency = _service(Corpus(tmp_path / "data", {}), recency_half_life_days=0)
+    # recency_half_life_days weighs the hand-set reranker (the learned one reads age itself).
+    no_recency = _service(Corpus(tmp_path / "data", {}), reranker="features",
+                          recency_half_life_days=0)
     scores = [p.scores["recency"] for p in no_recency.retriever.retrieve(
         "What is the latest central bank interest rate?", 3, to_search_filter(as_of))]
     assert scores == [0.0, 0.0, 0.0]

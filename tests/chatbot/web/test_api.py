@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,11 @@ def test_ask_answers_the_seed_question_with_a_verbatim_cited_passage(client: Tes
     assert "military campaign in Gaza" in first["passage"]
     assert answer["standalone_question"] == SEED_QUESTION
     assert answer["timings_ms"]["total_ms"] > 0
+    # Each sentence comes with the outlet and date of its source (the seed file has neither).
+    claims = answer["claims"]
+    assert [c["citations"][0] for c in claims] == [
+        int(n) for n in re.findall(r"\[(\d+)\]", answer["answer"])]
+    assert all(c["source"] == "" and c["published"] == "" and not c["older"] for c in claims)
 
 
 def test_ask_honours_filters_and_history(client: TestClient) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from chatbot.schema import Answer, Citation, Filters
+from chatbot.schema import Answer, Citation, DatedClaim, Filters
 from chatbot.web.ui.render import (
     AnsweredTurn,
     answer_html,
@@ -125,6 +125,21 @@ def test_citation_markers_link_to_their_cards_with_outlet_and_date_and_nothing_e
     assert '<span class="nb-cite-meta"> (Desk, 2024-01-05; Wire &lt;b&gt;, undated)</span>' in html
     assert "Footnote [7]" in html  # no citation 7: left as text
     assert "&lt;i&gt;" in html
+
+
+def test_a_claim_from_an_older_day_than_another_is_marked_older() -> None:
+    cites = [_citation(published="2022-06-22"),
+             _citation(n=2, article_id="a2", source="Wire", published="2022-05-04")]
+    claims = [DatedClaim(text="Rate at 4.5.", citations=[1], source="Desk",
+                         published="2022-06-22"),
+              DatedClaim(text="Rate at 3.", citations=[2], source="Wire",
+                         published="2022-05-04", older=True)]
+    html = answer_html(Answer(answer="Rate at 4.5. [1] Rate at 3. [2]", citations=cites,
+                              claims=claims), turn=1)
+    first, second = html.split("Rate at 3.")
+    assert "(Desk, 2022-06-22)" in first and "older story" not in first
+    assert '(Wire, 2022-05-04, <span class="nb-older">older story</span>)' in second
+    assert claims[1].dateline == "[2] Wire, 4 May 2022 (older story)"
 
 
 def test_a_decline_under_filters_names_them_and_offers_to_clear_them() -> None:

@@ -1,0 +1,113 @@
+"""The learned ranker on the real model and a real store: it loads once, ranks, composes the
+seed answer by coverage, prefers the newest story, and every claim carries its date."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from chatbot.answering.ranker import LearnedReranker, entity_labels, load_model
+from chatbot.schema import Filters
+from chatbot.service import ChatService, create_service
+from index.embedding import Embedder
+from tests.conftest import REPO, SEED_QUESTION, make_settings
+
+# Two dated reports of one story, a month apart (written for this test).
+RATE_STORIES = [
+    {"id": "rates-may", "title": "Central bank raises rate", "source": "example-wire.com",
+     "published": "2022-05-04",
+     "text": "The central bank of Freedonia raised its main interest rate to 3 percent on "
+             "Wednesday, its second increase this year.\n\nThe bank's governor, Mara Olsen, "
+             "said inflation was still too high. Analysts had expected the move."},
+    {"id": "rates-june", "title": "Central bank raises rate again", "source": "example-news.com",
+     "published": "2022-06-22",
+     "text": "The central bank of Freedonia raised its main interest rate to 4.5 percent on "
+             "Wednesday, the largest increase in two decades.\n\nGovernor Mara Olsen said the "
+             "bank would do what it takes to bring inflation down. Markets fell after the "
+             "announcement."},
+]
+
+
+def _rate_store(tmp_path: Path) -> Path:
+    data = tmp_path / "rates.jsonl"
+    data.write_text("".join(json.dumps(a) + "\n" for a in RATE_STORIES))
+    return data
+
+
+def test_the_learned_ranker_is_the_default_and_loads_its_models_once(
+        seeded_service: ChatService) -> None:
+    reranker = seeded_service.retriever.reranker
+    assert isinstance(reranker, LearnedReranker)
+    before = load_model.cache_info().misses
+    passages = seeded_service.retriever.retrieve(SEED_QUESTION, 8)
+    assert passages and all("rerank" in p.scores and "age_days" in p.scores for p in passages)
+    assert [p.scores["rerank"] for p in passages] == sorted(
+        (p.scores["rerank"] for p in passages), reverse=True)
+    answer = seeded_service.ask(SEED_QUESTION)
+    assert not answer.declined
+    assert load_model.cache_info().misses == before  # loaded at start-up, never again
+
+
+def test_the_seed_answer_leads_with_al_nono_and_adds_the_ceasefire_condition(
+        seeded_service: ChatService) -> None:
+    answer = seeded_service.ask(SEED_QUESTION)
+    sentences = [c.text for c in answer.claims]
+    assert sentences[0].startswith("Taher Al-Nono, Haniyeh's media advisor, told Reuters")
+    assert any(s.startswith("Hamas rejects any further temporary halt") and
+               "permanent ceasefire" in s for s in sentences[1:])
+    assert "We are putting pressure on" not in answer.answer
+    assert "Netanyahu" not in answer.answer
+    assert 1 <= len(sentences) <= 3
+
+
+def test_the_hand_set_weights_stay_selectable(seeded_dir: Path, embedder: Embedder) -> None:
+    service = create_service(make_settings(seeded_dir, reranker="features",
+                                           sentence_ranker="features", composition="score"))
+    assert not isinstance(service.retriever.reranker, LearnedReranker)
+    assert getattr(service.answerer, "sentence_ranker", None) is None
+    answer = service.ask(SEED_QUESTION)
+    assert "until Israel ends its military campaign" in answer.answer
+
+
+def test_entities_of_the_asked_type_are_found_in_sentences() -> None:
+    labels = entity_labels(["Taher Al-Nono, Haniyeh's media advisor, told Reuters in Cairo.",
+                            "The rate rose to 4.5 percent."], "Who advises Haniyeh?")
+    assert "PERSON" in labels[0] and "GPE" in labels[0]
+    assert "PERCENT" in labels[1]
+
+
+def test_the_newest_story_wins_and_the_claim_shows_its_outlet_and_date(
+        tmp_path: Path, embedder: Embedder) -> None:
+    service = create_service(make_settings(tmp_path / "data"))
+    service.ingest([_rate_store(tmp_path)])
+    answer = service.ask("What did the central bank of Freedonia raise its rate to?",
+                         filters=Filters(as_of=date(2022, 6, 24)))
+    assert not answer.declined
+    assert "4.5 percent" in answer.claims[0].text
+    first = answer.claims[0]
+    assert (first.source, first.published) == ("example-news.com", "2022-06-22")
+    assert first.dateline == "[1] example-news.com, 22 Jun 2022"
+    assert all(c.older == (c.published < "2022-06-22") for c in answer.claims)
+
+
+def test_cli_and_json_show_the_date_of_each_cited_claim(tmp_path: Path) -> None:
+    data = _rate_store(tmp_path)
+
+    def newsbot(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "chatbot.cli", "--data-dir",
+                               str(tmp_path / "data"), *args], capture_output=True, text=True,
+                              cwd=REPO, timeout=300, check=True)
+
+    newsbot("ingest", str(data))
+    question = "What did the central bank of Freedonia raise its rate to?"
+    shown = newsbot("ask", "--as-of", "2022-06-24", question).stdout
+    assert "example-news.com, 22 Jun 2022" in shown
+    as_json = json.loads(newsbot("ask", "--json", "--as-of", "2022-06-24", question).stdout)
+    claims = as_json["claims"]
+    assert claims and claims[0]["published"] == "2022-06-22"
+    assert claims[0]["source"] == "example-news.com" and claims[0]["citations"] == [1]
+    for claim in claims:
+        assert claim["older"] == (claim["published"] < "2022-06-22")
