@@ -2,13 +2,16 @@
 
     python -m benchmarks.fit_answerability \\
         --fit /work/data/decline-train/questions.jsonl --fit-store /work/data/decline-train/store \\
+        --fit evals/seed.jsonl --fit-store /work/data/seed-store \\
         --check /work/data/decline-dev/questions.jsonl --check-store /work/data/decline-dev/store
 
 Each question of the decline sets (benchmarks/make_decline_set.py) is asked as the service
 would ask it (its follow-up rewrite, its "as of" date, the configured retrieval and extractive
 scoring), and chatbot.answering.answerability.features are recorded for the answerer's best
 sentence.
-Two decisions are fitted on ``--fit``: a logistic regression over every feature, and one
+Two decisions are fitted on the ``--fit`` sets together (a news archive's decline set and the
+seed set over its one-article store, so the decision holds for a small store as for a large
+one): a logistic regression over every feature, and one
 threshold on the best sentence's score. Each threshold is the lowest that declines at most
 ``--max-false-declines`` of the answerable questions of the fit set. Both are shown on the fit
 and the check set; ``--kind auto`` keeps the one with the better decline recall on the check
@@ -135,9 +138,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      epilog=__doc__.split("\n\n", 2)[2],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--fit", type=Path, required=True, help="decline set to fit on (JSONL)")
-    parser.add_argument("--fit-store", type=Path, required=True,
-                        help="data dir of the store the fit set is asked against")
+    parser.add_argument("--fit", type=Path, action="append", required=True,
+                        help="decline set to fit on (JSONL); repeat with one --fit-store each")
+    parser.add_argument("--fit-store", type=Path, action="append", required=True,
+                        help="data dir of the store the fit set before it is asked against")
     parser.add_argument("--check", type=Path, help="decline set to choose on (JSONL)")
     parser.add_argument("--check-store", type=Path, help="data dir of the check set's store")
     parser.add_argument("--split", action="store_true",
@@ -156,9 +160,11 @@ def main() -> None:
         fit_set = [Example(**e) for e in cached["fit"]]
         check_set = [Example(**e) for e in cached["check"]]
     else:
-        fit_questions = load_eval_set(args.fit)
-        fit_set = collect(args.fit_store, fit_questions)
-        check_set = (collect(args.check_store or args.fit_store, load_eval_set(args.check))
+        if len(args.fit) != len(args.fit_store):
+            parser.error("give one --fit-store for each --fit")
+        fit_set = [example for questions, store in zip(args.fit, args.fit_store, strict=True)
+                   for example in collect(store, load_eval_set(questions))]
+        check_set = (collect(args.check_store or args.fit_store[0], load_eval_set(args.check))
                      if args.check else [])
         if args.features:
             args.features.write_text(json.dumps(
@@ -191,7 +197,7 @@ def main() -> None:
 
         kind = max(candidates, key=merit)
     chosen = candidates[kind]
-    source = f"{args.fit} ({len(fit_set)} questions)"
+    source = f"{', '.join(map(str, args.fit))} ({len(fit_set)} questions)"
     chosen = AnswerabilityModel(chosen.kind, chosen.features, chosen.threshold, chosen.weights,
                                 chosen.bias, chosen.mean, chosen.scale, fitted_on=source)
     args.out.write_text(chosen.to_json() + "\n")

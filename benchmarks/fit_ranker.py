@@ -93,6 +93,11 @@ class Group:
     strict: np.ndarray
     baseline: np.ndarray
 
+    @property
+    def graded(self) -> np.ndarray:
+        """2 for an answer in the question's date window, 1 for one outside it, else 0."""
+        return self.silver.astype(int) + self.strict.astype(int)
+
 
 def passage_groups(service: Any, questions: list[dict[str, Any]]) -> list[Group]:
     from chatbot.answering.rerank import FeatureReranker
@@ -249,7 +254,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--questions", type=Path, required=True)
-    parser.add_argument("--labels", choices=["silver", "strict"], default="silver")
+    parser.add_argument("--labels", choices=["graded", "silver", "strict"], default="graded",
+                        help="passage labels: graded (in the date window 2, outside it 1), "
+                             "silver (any answer) or strict (only in the date window)")
     parser.add_argument("--out-dir", type=Path, default=PASSAGE_MODEL.parent)
     parser.add_argument("--cache", type=Path, help="Keep the extracted features here.")
     parser.add_argument("--set", action="append", default=[], metavar="SETTING=VALUE")
@@ -271,7 +278,7 @@ def main() -> None:
     print(f"{len(passages)} questions, {sum(len(g.rows) for g in passages)} passages "
           f"({time.perf_counter() - start:.0f}s)")
     compare("passages", passages, PASSAGE_FEATURES, args.labels)
-    if args.labels == "silver":
+    if args.labels != "strict":
         compare("passages", passages, PASSAGE_FEATURES, "strict")
     passage_model = fit(passages, PASSAGE_FEATURES, args.labels)
 

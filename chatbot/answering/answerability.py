@@ -37,13 +37,14 @@ if TYPE_CHECKING:
 MODEL_FILE = Path(__file__).with_name("answerability.json")
 
 FEATURES = (
-    "best_score",         # the evidence score (0..1) of the best sentence
+    "best_score",         # the highest evidence score (0..1) among the ranked sentences
     "margin",             # best evidence score minus the second best
     "ranker_score",       # the learned sentence ranker's score of the best sentence (0 if off)
     "ranker_margin",      # ... minus the second best's
     "overlap",            # IDF-weighted share of the question's terms in the best sentence
     "dense",              # embedding similarity of question and best sentence
     "fit",                # how well the best sentence fits the kind of answer asked for
+    "kind_asked",         # 1 when it holds the kind of answer asked for (a person for "who")
     "passage_dense",      # embedding similarity of question and the best sentence's passage
     "names_sentence",     # share of the question's names found in the best sentence
     "names_passage",      # ... in its passage (with the headline)
@@ -53,7 +54,6 @@ FEATURES = (
     "terms_passage",      # ... in its passage (with the headline)
     "outlets",            # outlets whose passages hold most of the question's terms (0..1, /3)
     "is_question",        # 1 for a question, 0 for an instruction ("Write me a poem")
-    "question_terms",     # how many content terms the question has (log)
 )
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -93,7 +93,7 @@ def features(question: str, ranked: Sequence[Evidence]) -> dict[str, float]:
                if _term_share(wanted, seen[item.passage.id]) >= _OUTLET_TERMS}
     everything = "\n".join(seen.values())
     return {
-        "best_score": best.evidence,
+        "best_score": max(item.evidence for item in ranked),
         "margin": best.evidence - (second.evidence if second else 0.0),
         "ranker_score": best.parts.get("ranker", 0.0),
         "ranker_margin": best.parts.get("ranker", 0.0) - (
@@ -101,6 +101,7 @@ def features(question: str, ranked: Sequence[Evidence]) -> dict[str, float]:
         "overlap": best.parts.get("overlap", 0.0),
         "dense": best.parts.get("dense", 0.0),
         "fit": best.parts.get("fit", 1.0),
+        "kind_asked": float(best.gives_kind_asked),
         "passage_dense": best.parts.get("passage_dense", passage.scores.get("dense", 0.0)),
         "names_sentence": _share(asked_names, best.reading),
         "names_passage": _share(asked_names, passage_text),
@@ -110,7 +111,6 @@ def features(question: str, ranked: Sequence[Evidence]) -> dict[str, float]:
         "terms_passage": _term_share(wanted, passage_text),
         "outlets": min(len(outlets), 3) / 3,
         "is_question": float(bool(_QUESTION.match(question)) or question.rstrip().endswith("?")),
-        "question_terms": math.log1p(len(wanted)),
     }
 
 
@@ -169,10 +169,16 @@ def load_model(path: Path = MODEL_FILE) -> AnswerabilityModel | None:
 
 def answers(question: str, ranked: Sequence[Evidence], min_evidence: float,
             model: AnswerabilityModel | None) -> bool:
-    """Whether the best of ``ranked`` answers ``question``: the fitted model decides; without
-    one, the best sentence's score against ``min_evidence``."""
+    """Whether the best of ``ranked`` answers ``question``.
+
+    Two checks, both needed: some sentence's 0..1 evidence reaches ``min_evidence`` (a floor
+    that holds for any store, from one article up), and the fitted model, when there is one,
+    finds the evidence that it is answered (names, numbers and terms of the question in the
+    sentence and its passage, margins, outlets).
+    """
     if not ranked:
         return False
-    if model is None:
-        return ranked[0].evidence >= min_evidence
-    return model.answers(features(question, ranked))
+    # The best-evidenced sentence: a learned ranker may put first one whose evidence is lower.
+    if max(item.evidence for item in ranked) < min_evidence:
+        return False
+    return model is None or model.answers(features(question, ranked))

@@ -74,6 +74,16 @@ class Evidence:
         unbounded)."""
         return self.parts.get("evidence", self.score)
 
+    @property
+    def gives_kind_asked(self) -> bool:
+        """The sentence holds the kind of answer asked for: an entity of the asked type when
+        the recogniser read it, else it passes the answer-type checks (a number, a time, a
+        new name)."""
+        match = self.parts.get("entity_match")
+        if match is not None:
+            return match == 1.0
+        return self.parts.get("fit", 1.0) >= 1.0
+
 
 def candidate_idf(readings: Sequence[AbstractSet[str]]) -> Callable[[str], float]:
     """IDF over the candidate sentences: words every candidate shares (the topic) weigh less."""
@@ -203,9 +213,11 @@ class ExtractiveAnswerer:
 
         Parts: the question's subject stated by the sentence itself ("Hamas rejects ..." when
         the first sentence only reports what an adviser said), looked for in the first
-        sentence's article; and the question's terms (weighted by rarity among the
-        candidates), a sentence among the best few joining when it adds a fifth of their
-        weight. A sentence shown with the one before it counts as two.
+        sentence's article; the kind of answer asked for (a "who" question needs a person:
+        when the first sentence names none, the best one that does joins); and the question's
+        terms (weighted by rarity among the candidates), a sentence among the best few joining
+        when it adds a fifth of their weight. A sentence shown with the one before it counts
+        as two.
         """
         question_terms = set(terms(question))
         idf = candidate_idf([term_set(e.reading) for e in ranked])
@@ -223,9 +235,21 @@ class ExtractiveAnswerer:
             return not any(_similar(item, other) for other in chosen)
 
         if subject and not _states_subject(best, subject):
-            for item in evidence:
-                if (item.passage.article_key == best.passage.article_key
-                        and _states_subject(item, subject) and fresh(item) and room(item)):
+            stating = [item for item in evidence
+                       if item.passage.article_key == best.passage.article_key
+                       and _states_subject(item, subject) and fresh(item) and room(item)]
+            if stating:
+                # The best evidenced of them ("But it has ruled out a permanent ceasefire",
+                # read as "Israel has ruled out ...", over "Israel did not comment").
+                item = max(stating, key=lambda e: e.evidence)
+                chosen.append(item)
+                covered |= question_terms & term_set(item.reading)
+        if not best.gives_kind_asked:
+            # The best sentence lacks the kind of answer asked for (a person for "who", a
+            # number for "how many"): the best-ranked sentence that has it answers that part.
+            for item in ranked[1:]:
+                if (item.gives_kind_asked and item.evidence >= self.min_evidence
+                        and fresh(item) and room(item)):
                     chosen.append(item)
                     covered |= question_terms & term_set(item.reading)
                     break
@@ -242,8 +266,9 @@ class ExtractiveAnswerer:
 
 
 def _states_subject(item: Evidence, subject: str) -> bool:
-    """The sentence opens with the question's subject ("Hamas rejects ...")."""
-    text = item.text[display_offset(item.text):].lower()
+    """The sentence, as read (an opening pronoun replaced by its subject), opens with the
+    question's subject ("Hamas rejects ...")."""
+    text = item.reading[display_offset(item.reading):].lower()
     return text.startswith(subject) or text.startswith("the " + subject)
 
 

