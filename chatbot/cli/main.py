@@ -211,8 +211,10 @@ def serve(
     from index.embedding import Embedder
 
     settings = settings_from_options(host=host, port=port, watch=watch)
-    # The model loads while the web framework (Gradio, the larger part) is imported.
-    loading = Embedder(settings.embedding_model).load_in_background()
+    # The model loads while the web app is imported and the store opens (create_app waits
+    # for it). Gradio is imported after the server listens: the API answers first, the chat
+    # a few seconds later.
+    Embedder(settings.embedding_model).load_in_background()
     import uvicorn
 
     from chatbot.web.app import UI_PATH, create_app
@@ -221,7 +223,6 @@ def serve(
 
     for warning in exposure_warnings(settings.host, settings.api_keys, settings.admin_keys):
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}")
-    loading.join()
     try:
         web_app = create_app(settings)
     except StoreUnavailableError as exc:

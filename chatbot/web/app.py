@@ -7,6 +7,9 @@ the chat page and the embedded widget answer from the same index with the same m
 Routes: ``/api/*`` (REST, documented at /docs; see chatbot.web.routes), ``/ui/`` (the chat),
 ``/widget.js`` (the embed script). The API and the chat share one rate limiter; API keys guard
 ``/api/*`` only.
+
+The chat (Gradio) is mounted once the app is serving, a few seconds after the API answers
+(see chatbot.web.ui.deferred); this module imports no Gradio.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import gradio as gr
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -31,7 +33,7 @@ from chatbot.web.routes import answers, articles, health, widget
 from chatbot.web.routes.deps import API_KEY_HEADER, WebContext
 from chatbot.web.routes.widget import UI_PATH
 from chatbot.web.security import KeyChecker
-from chatbot.web.ui.page import build_ui, ui_css, ui_head
+from chatbot.web.ui.deferred import DeferredUI
 from index.feeds.watcher import BackgroundWatcher
 from index.store.errors import StoreUnavailableError
 
@@ -39,17 +41,19 @@ __all__ = ["UI_PATH", "create_app"]
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """The whole web app over one ChatService, built here from ``settings``."""
+    """The whole web app over one ChatService, built here from ``settings``; the chat page
+    is mounted by the app's lifespan, in the background, once the app is started."""
     service = create_service(settings)
     service.warm_up()  # load the model now, not on the first question
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_storage,
                           namespace=settings.index_name)
+    ui = DeferredUI(UI_PATH, service, settings, limiter, FeedbackLog(settings.feedback_path))
 
     app = FastAPIOffline(
-        title="newsbot", version="0.1.0",
+        title="newsbot", version="0.1.0", lifespan=ui.lifespan,
         description="Questions answered from news articles; every sentence cites its passage. "
                     f"Send the key in the `{API_KEY_HEADER}` header when keys are configured.")
-    app.state.web = WebContext(service, KeyChecker(settings.api_keys), limiter)
+    app.state.web = WebContext(service, KeyChecker(settings.api_keys), limiter, ui)
     _add_middleware(app, settings)
 
     @app.exception_handler(StoreUnavailableError)
@@ -58,16 +62,11 @@ def create_app(settings: Settings) -> FastAPI:
 
     for module in (health, answers, articles, widget):
         app.include_router(module.router)
+    app.router.routes.append(ui.placeholder_route())
 
-    feedback = FeedbackLog(settings.feedback_path)
-    ui = build_ui(service, settings, limiter, feedback)
-    mounted = gr.mount_gradio_app(
-        app, ui, path=UI_PATH, css=ui_css(), head=ui_head(), footer_links=["api"],
-        run_history=False, ssr_mode=False, mcp_server=False, pwa=False, show_error=False,
-        max_file_size=settings.max_upload_bytes)  # refused while uploading, before stored
     if settings.watch:
-        _watch_while_serving(mounted, BackgroundWatcher(service.sources))
-    return mounted
+        _watch_while_serving(app, BackgroundWatcher(service.sources))
+    return app
 
 
 def _watch_while_serving(app: FastAPI, watcher: BackgroundWatcher) -> None:

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from chatbot.service import ChatService
 from chatbot.web.ratelimit import RateLimiter, too_many_message
 from chatbot.web.security import KeyChecker, client_id
+from chatbot.web.ui.deferred import DeferredUI
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ class WebContext:
     service: ChatService
     keys: KeyChecker
     limiter: RateLimiter
+    ui: DeferredUI
 
 
 class ErrorBody(BaseModel):
@@ -55,6 +57,7 @@ def get_service(context: Annotated[WebContext, Depends(get_context)]) -> ChatSer
 
 
 Service = Annotated[ChatService, Depends(get_service)]
+Context = Annotated[WebContext, Depends(get_context)]
 
 
 def check_request(request: Request, context: Annotated[WebContext, Depends(get_context)],

@@ -3,14 +3,23 @@
 Gradio has no setting for some of what the page needs (a citation click that scrolls only the
 sources column, the phone sheet, text labels for messages, the calendar's first month, closing
 the widget from inside its frame): static/chat.js does those, loaded in the page head.
+
+The page is mounted on the app while it already serves (see chatbot.web.ui.deferred):
+``mount_ui`` and ``started`` do what ``gr.mount_gradio_app`` and the lifespan it installs do
+for an app that has not started yet.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
 import gradio as gr
+from fastapi import FastAPI
+from gradio.routes import App as GradioApp
+from starlette.routing import Mount
 
 from chatbot.service import ChatService
 from chatbot.settings import Settings
@@ -118,6 +127,34 @@ def build_ui(service: ChatService, settings: Settings, limiter: RateLimiter,
         gr.api(ui.ask_api, api_name="ask")
     demo.queue(default_concurrency_limit=settings.max_concurrent_answers)
     return demo
+
+
+def mount_ui(app: FastAPI, path: str, ui: gr.Blocks, max_upload_bytes: int) -> GradioApp:
+    """Mount the page ``ui`` at ``path`` of ``app``; returns the Gradio app, to be ``started``.
+
+    ``gr.mount_gradio_app`` also wraps ``app``'s lifespan to start the Gradio app; that
+    lifespan is already running, so the wrapper is taken off again (it would start a second
+    copy if the app were ever started again).
+    """
+    lifespan = app.router.lifespan_context
+    gr.mount_gradio_app(
+        app, ui, path=path, css=ui_css(), head=ui_head(), footer_links=["api"],
+        run_history=False, ssr_mode=False, mcp_server=False, pwa=False, show_error=False,
+        max_file_size=max_upload_bytes)  # refused while uploading, before stored
+    app.router.lifespan_context = lifespan
+    return next(route.app for route in reversed(app.router.routes)
+                if isinstance(route, Mount) and isinstance(route.app, GradioApp))
+
+
+@asynccontextmanager
+async def started(gradio_app: GradioApp) -> AsyncIterator[None]:
+    """The Gradio app's own lifespan, its queue and its startup events, as the lifespan of
+    ``gr.mount_gradio_app`` runs them, until the server stops."""
+    async with gradio_app.router.lifespan_context(gradio_app):
+        blocks = gradio_app.get_blocks()
+        blocks.run_startup_events()
+        await blocks.run_extra_startup_events()
+        yield
 
 
 def _example_text(data: gr.SelectData) -> str:

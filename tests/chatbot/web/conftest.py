@@ -8,13 +8,15 @@ import shutil
 import socket
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 
@@ -72,6 +74,16 @@ def web_settings(data_dir: Path, **overrides: Any) -> Settings:
 
 # -- servers ------------------------------------------------------------------------------------
 
+def wait_for_chat(get: Callable[[str], httpx.Response], timeout: float = 120) -> None:
+    """Wait until the app's chat page is mounted (``get(path)`` asks the app): the API answers
+    from the start, the chat a few seconds later (chatbot.web.ui.deferred)."""
+    deadline = time.monotonic() + timeout
+    while (ui := get("/api/health").json()["ui"]) == "starting":
+        assert time.monotonic() < deadline, "the chat page did not start"
+        time.sleep(0.1)
+    assert ui == "ready", "the chat page failed to start"
+
+
 def _listening_socket() -> socket.socket:
     """A socket bound to a free port on 127.0.0.1, so its port is known before serving."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -106,7 +118,9 @@ def serve_app(settings: Settings, sock: socket.socket | None = None) -> RunningA
         if not thread.is_alive():
             raise RuntimeError("the app failed to start")
         threading.Event().wait(0.05)
-    return RunningApp(f"http://127.0.0.1:{port}", settings, server, thread)
+    url = f"http://127.0.0.1:{port}"
+    wait_for_chat(lambda path: httpx.get(f"{url}{path}"))
+    return RunningApp(url, settings, server, thread)
 
 
 class StaticSite:

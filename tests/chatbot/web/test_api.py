@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from chatbot.web.app import create_app
 from chatbot.web.routes import answers
-from tests.chatbot.web.conftest import web_settings
+from tests.chatbot.web.conftest import wait_for_chat, web_settings
 from tests.conftest import SEED_QUESTION
 from tests.fake_llm import FakeLLMServer
 
@@ -23,6 +23,7 @@ def client(web_data_dir: Path) -> Iterator[TestClient]:
     settings = web_settings(web_data_dir, cors_origins=["https://intranet.example.com"],
                             embed_origins=["https://intranet.example.com"])
     with TestClient(create_app(settings)) as test_client:
+        wait_for_chat(test_client.get)
         yield test_client
 
 
@@ -77,10 +78,11 @@ def test_chat_streams_text_then_ends_with_the_answer_and_its_citations(client: T
     assert final["citations"][0]["n"] == 1 and "[1]" in final["answer"]
 
 
-def test_health_reports_store_counts_and_the_model(client: TestClient) -> None:
+def test_health_reports_store_counts_the_model_and_the_chat(client: TestClient) -> None:
     health = client.get("/api/health").json()
     assert health == {"status": "ok", "store": "reachable", "articles": 2, "passages": 5,
-                      "model_loaded": True, "embedding_dimension": 384, "detail": None}
+                      "model_loaded": True, "embedding_dimension": 384, "detail": None,
+                      "ui": "ready"}
 
 
 def test_articles_are_listed_a_page_at_a_time(client: TestClient) -> None:

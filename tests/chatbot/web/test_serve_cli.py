@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.chatbot.web.conftest import wait_for_chat
 from tests.conftest import free_port
 
 
@@ -46,9 +47,14 @@ def test_serve_listens_on_the_given_port_with_chat_api_and_widget(web_data_dir: 
                                                                   tmp_path: Path) -> None:
     server, url = start_serve({"NEWSBOT_DATA_DIR": str(web_data_dir)}, tmp_path)
     try:
-        assert httpx.get(f"{url}/api/health").json()["articles"] == 2
-        assert httpx.get(f"{url}/ui/").status_code == 200
+        health = httpx.get(f"{url}/api/health")
+        assert health.status_code == 200, health.text  # the chat may still be starting
+        assert health.json()["articles"] == 2 and health.json()["ui"] in ("starting", "ready")
         assert "attachShadow" in httpx.get(f"{url}/widget.js").text
+        wait_for_chat(lambda path: httpx.get(f"{url}{path}"))
+        chat = httpx.get(f"{url}/", follow_redirects=True)
+        assert chat.status_code == 200 and chat.url.path == "/ui/"
+        assert "gradio" in chat.text.lower()
     finally:
         output = stop_serve(server)
     assert f"chat {url}/ui/" in output

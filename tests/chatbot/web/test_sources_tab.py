@@ -25,7 +25,7 @@ from chatbot.web.ui.library import (
     sources_writable,
 )
 from index.feeds.registry import Source, SourceRow, SourceState
-from tests.chatbot.web.conftest import XSS_ARTICLE
+from tests.chatbot.web.conftest import XSS_ARTICLE, wait_for_chat
 from tests.conftest import make_settings
 
 
@@ -129,6 +129,8 @@ def test_uploads_are_limited_in_size_and_type_and_must_be_uploaded_files(
 def test_gradio_refuses_an_oversize_upload_while_receiving_it(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "d", rate_limit_per_minute=0, max_upload_bytes=5000)
     with TestClient(create_app(settings)) as client:
+        wait_for_chat(client.get)
+
         def upload(size: int) -> int:
             return client.post("/ui/gradio_api/upload", files={
                 "files": ("story.txt", b"x" * size, "text/plain")}).status_code
