@@ -281,6 +281,14 @@ class ChatService:
         """Load the embedding model now rather than on the first question."""
         self.embedder.embed_query("warm up")
 
+    def warm_up_ranking(self) -> None:
+        """Load the learned ranker's models and the entity recogniser now (about two seconds,
+        so `serve` does it after it starts listening); a broken model file fails here."""
+        for part in (self.retriever.reranker, getattr(self.answerer, "sentence_ranker", None)):
+            warm = getattr(part, "warm_up", None)
+            if warm is not None:
+                warm()
+
     def store_failure(self, error: Exception) -> StoreUnavailableError | None:
         """The StoreUnavailableError behind ``error`` when the store no longer answers, else
         None.

@@ -133,8 +133,9 @@ class LearnedReranker:
     parts: Parts = field(default_factory=Parts)
     model_path: Path = PASSAGE_MODEL
 
-    def __post_init__(self) -> None:
-        load_model(self.model_path, PASSAGE_FEATURES)  # fail at start-up, not mid-question
+    def warm_up(self) -> None:
+        """Load the model now (a missing or mismatched file fails here, not mid-question)."""
+        load_model(self.model_path, PASSAGE_FEATURES)
 
     def context(self, question: str, search_filter: SearchFilter | None) -> QuestionContext:
         return question_context(question, search_filter, self.keywords, self.parts)
@@ -158,8 +159,11 @@ class SentenceRanker:
     parts: Parts = field(default_factory=Parts)
     model_path: Path = SENTENCE_MODEL
 
-    def __post_init__(self) -> None:
+    def warm_up(self) -> None:
+        """Load the model and, when used, the entity recogniser now."""
         load_model(self.model_path, SENTENCE_FEATURES)
+        if self.parts.entities:
+            entity_recogniser()
 
     def rank(self, question: str, evidence: list[Evidence], passages: list[Passage],
              idf: Callable[[str], float]) -> np.ndarray:

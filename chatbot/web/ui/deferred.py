@@ -85,8 +85,10 @@ class DeferredUI:
         self.state = "ready"
 
     def _build(self) -> gr.Blocks:
+        """The chat page, after the ranking models are loaded (off the health path too)."""
         from chatbot.web.ui.page import build_ui
 
+        self._service.warm_up_ranking()
         return build_ui(self._service, self._settings, self._limiter, self._feedback)
 
     async def placeholder(self, scope: Scope, receive: Receive, send: Send) -> None:
