@@ -2,7 +2,8 @@
 
     python -m benchmarks.fit_answerability \\
         --fit /work/data/decline-train/questions.jsonl --fit-store /work/data/decline-train/store \\
-        --fit evals/seed.jsonl --fit-store /work/data/seed-store \\
+        --fit evals/seed.jsonl --fit-store /work/data/seed-store --fit-weight 1 --fit-weight 4 \\
+        --max-false-declines 0.10 \\
         --check /work/data/decline-dev/questions.jsonl --check-store /work/data/decline-dev/store
 
 Each question of the decline sets (benchmarks/make_decline_set.py) is asked as the service
@@ -49,6 +50,7 @@ class Example:
     category: str
     answerable: bool
     values: dict[str, float] | None  # None: nothing was retrieved, always a decline
+    source: str = ""  # the --fit set it came from
 
 
 def collect(store: Path, questions: list[EvalQuestion]) -> list[Example]:
@@ -130,6 +132,17 @@ def judge(model: AnswerabilityModel, examples: list[Example]) -> Outcome:
                    off_topic_declined=f"{sum(off)}/{len(off)}")
 
 
+def weighted(examples: list[Example], sets: list[Path], weights: list[int]) -> list[Example]:
+    """The fit examples with each set's repeated ``weight`` times; sets are told apart by the
+    ``source`` each example records."""
+    if not weights:
+        return examples
+    if len(weights) != len(sets):
+        raise SystemExit("give one --fit-weight for each --fit")
+    by_set = dict(zip(map(str, sets), weights, strict=True))
+    return [e for e in examples for _ in range(by_set.get(e.source, 1))]
+
+
 def _held_out(question_id: str) -> bool:
     return int(hashlib.sha1(question_id.encode()).hexdigest(), 16) % 2 == 1
 
@@ -142,6 +155,10 @@ def main() -> None:
                         help="decline set to fit on (JSONL); repeat with one --fit-store each")
     parser.add_argument("--fit-store", type=Path, action="append", required=True,
                         help="data dir of the store the fit set before it is asked against")
+    parser.add_argument("--fit-weight", type=int, action="append", default=[],
+                        help="how many times each --fit set counts, in order (default 1 each): "
+                             "a small set of the product's own questions can weigh as much as a "
+                             "large archive's")
     parser.add_argument("--check", type=Path, help="decline set to choose on (JSONL)")
     parser.add_argument("--check-store", type=Path, help="data dir of the check set's store")
     parser.add_argument("--split", action="store_true",
@@ -162,13 +179,17 @@ def main() -> None:
     else:
         if len(args.fit) != len(args.fit_store):
             parser.error("give one --fit-store for each --fit")
-        fit_set = [example for questions, store in zip(args.fit, args.fit_store, strict=True)
-                   for example in collect(store, load_eval_set(questions))]
+        fit_set = []
+        for questions, store in zip(args.fit, args.fit_store, strict=True):
+            for example in collect(store, load_eval_set(questions)):
+                example.source = str(questions)
+                fit_set.append(example)
         check_set = (collect(args.check_store or args.fit_store[0], load_eval_set(args.check))
                      if args.check else [])
         if args.features:
             args.features.write_text(json.dumps(
                 {"fit": [e.__dict__ for e in fit_set], "check": [e.__dict__ for e in check_set]}))
+    fit_set = weighted(fit_set, args.fit, args.fit_weight)
     if args.split and not check_set:
         check_set = [e for e in fit_set if _held_out(e.id)]
         fit_set = [e for e in fit_set if not _held_out(e.id)]

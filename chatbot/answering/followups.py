@@ -221,10 +221,26 @@ def _resolve_pronouns(question: str, previous: str, last_answer: str,
     return rewritten[0].upper() + rewritten[1:]
 
 
-def _leans_on_conversation(question: str) -> bool:
-    """Whether the question cannot be searched for on its own."""
-    if PRONOUN.search(question) or _POINTS_BACK.search(question):
+def _modifies_a_noun(question: str, end: int) -> bool:
+    """The word after a pointer like "the storm" is a content word ("the storm repairs"): the
+    phrase names a thing of its own rather than pointing back."""
+    following = question[end:].split(maxsplit=1)
+    word = following[0].strip("?.!,;:").lower() if following else ""
+    return word.isalpha() and word not in STOP_WORDS
+
+
+def _leans_on_conversation(question: str, previous: str) -> bool:
+    """Whether the question cannot be searched for on its own. "The storm" does not point back
+    in a question that names something new and uses it as a modifier: "When did the harbour
+    of Port Elms reopen after the storm repairs?" is a new topic, whatever the chat was about;
+    "How many owners in the United States face the problem?" still leans on it."""
+    if PRONOUN.search(question):
         return True
+    pointers = list(_POINTS_BACK.finditer(question))
+    if pointers:
+        before = {n.lower() for n in names(previous)}
+        names_new = any(n.lower() not in before for n in names(question))
+        return not (names_new and all(_modifies_a_noun(question, m.end()) for m in pointers))
     return len(set(terms(question))) < _MIN_STANDALONE_TERMS and not names(question)
 
 
@@ -248,13 +264,13 @@ def rewrite_followup(question: str, previous: str, last_answer: str = "",
             if rewrite is None and _QUESTION_START.match(body):
                 question = body[0].upper() + body[1:]  # "And what does X ...?": read as asked
                 rewrite = _resolve_pronouns(question, base, last_answer, earlier)
-                if rewrite is None or _leans_on_conversation(rewrite):
+                if rewrite is None or _leans_on_conversation(rewrite, base):
                     rewrite = with_context(rewrite or question, previous, last_answer)
             elif rewrite is None:
                 rewrite = with_context(question, previous, last_answer)
         else:
             rewrite = _resolve_pronouns(question, base, last_answer, earlier)
-            if (rewrite or question) and _leans_on_conversation(rewrite or question):
+            if (rewrite or question) and _leans_on_conversation(rewrite or question, base):
                 rewrite = with_context(rewrite or question, previous, last_answer)
     if rewrite is None:
         return question  # a new topic

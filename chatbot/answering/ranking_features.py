@@ -161,11 +161,13 @@ def passage_features(ctx: QuestionContext, passages: list[Passage]) -> np.ndarra
         # the story's people, a link line that repeats the headline).
         furniture.append(float(furniture_kind(best_text) is not None) if best_text else 1.0)
     days = [day_from_number(p.published_day) for p in passages]
-    ages = [float((ctx.reference - d).days) if d else _UNKNOWN_AGE for d in days]
+    # An undated article's age is unknown (NaN), not old: a bare text file is not last
+    # decade's news.
+    ages = [float((ctx.reference - d).days) if d else math.nan for d in days]
     top = max(overlaps, default=0.0)
     relevant = [a for a, o, d in zip(ages, overlaps, days, strict=True)
                 if d and o >= _RELEVANT_SHARE * top]
-    newest = min(relevant, default=min(ages, default=0.0))
+    newest = min(relevant, default=min((a for a in ages if not math.isnan(a)), default=0.0))
     outlets = _outlets(passages)
     rows = np.empty((n, len(PASSAGE_FEATURES)), dtype=np.float32)
     dense_rank, bm25_rank, rrf_rank = _ranks(dense), _ranks(bm25), _ranks(rrf)

@@ -64,7 +64,9 @@ def test_widget_on_another_origin_opens_the_chat_and_answers(page: Any, live: Li
     answer = ask(frame, SEED_QUESTION)
     assert "military campaign in Gaza" in answer.inner_text()
     assert answer.locator("a.nb-cite", has_text="[1]").count() == 1
-    assert "military campaign in Gaza" in frame.locator("#nb-sources mark").first.inner_text()
+    # Marks follow the article's order, not the answer's: one of them holds the first claim.
+    assert "military campaign in Gaza" in " ".join(
+        frame.locator("#nb-sources mark").all_inner_texts())
     screenshot(page, "widget-answer")
 
     page.locator("newsbot-widget button.close").click()
