@@ -43,7 +43,11 @@ _SENTENCE_END = re.compile(r"[.!?\"'”’)\]:]\s*$")
 # "WASHINGTON —", "NEW YORK --", "KYIV, Ukraine (AP) —", "(CNN) —"
 _DATELINE = re.compile(
     r"^\s*(?:[A-Z][A-Z .'’-]{1,40}(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,2})?\s*"
-    r"(?:\((?:AP|AFP|Reuters|CNN|UPI)\))?|\((?:AP|AFP|Reuters|CNN|UPI)\))\s*(?:—|–|--|-)\s+")
+    r"(?:\((?:AP|AFP|Reuters|CNN|UPI)\))?|\((?:AP|AFP|Reuters|CNN|UPI)\))\s*(?:—|–|--|-)\s+"
+    # An agency credit without a dash: "(CNN) Four-time ...", "Washington (CNN) House ...",
+    # "New York (CNN Business) Spirit ...".
+    r"|^\s*(?:[A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,2}\s)?"
+    r"\((?:AP|AFP|Reuters|CNN|UPI)(?:\s[A-Z][a-z]+)?\)\s+(?=[A-Z0-9“\"])")
 LEADING_CONJUNCTION = re.compile(r"^(But|And|Yet|So|Still|However|Meanwhile),?\s+(?=\S)")
 _MIN_DISPLAY_WORDS = 4
 

@@ -48,6 +48,13 @@ def test_story_sentences_are_not_furniture(sentence: str) -> None:
      "Russian forces shelled the city overnight."),
     ("NEW YORK -- On Wednesday, the nominations were announced.",
      "On Wednesday, the nominations were announced."),
+    # Agency credits without a dash, as in the dev corpus.
+    ("(CNN) Four-time Super Bowl champion Rob Gronkowski announced his retirement Tuesday.",
+     "Four-time Super Bowl champion Rob Gronkowski announced his retirement Tuesday."),
+    ("Washington (CNN) House Speaker Nancy Pelosi plans to depart Friday for a tour of Asia.",
+     "House Speaker Nancy Pelosi plans to depart Friday for a tour of Asia."),
+    ("New York (CNN Business) Spirit and Frontier airlines pulled the plug on their deal.",
+     "Spirit and Frontier airlines pulled the plug on their deal."),
     ("But Taher Al-Nono, Haniyeh's media advisor, told Reuters that Hamas is not ready.",
      "Taher Al-Nono, Haniyeh's media advisor, told Reuters that Hamas is not ready."),
     ("The US economy added 372,000 jobs in June.", "The US economy added 372,000 jobs in June."),
