@@ -186,7 +186,7 @@ class ExtractiveAnswerer:
         if not answers(question or "", ranked, self.min_evidence, model):
             return Draft([], ranked[0].evidence if ranked else 0.0, closest=passages[:3])
         if self.composition == "coverage":
-            chosen = self._by_coverage(ranked, question or "", self.candidates(passages))
+            chosen = self._by_coverage(ranked, question or "", passages)
         else:
             chosen = self._by_score(ranked)
         return Draft(_claims_with_context(chosen), ranked[0].evidence)
@@ -207,7 +207,7 @@ class ExtractiveAnswerer:
         return chosen
 
     def _by_coverage(self, ranked: list[Evidence], question: str,
-                     evidence: list[Evidence]) -> list[Evidence]:
+                     passages: list[Passage]) -> list[Evidence]:
         """The best sentence, then each further one that covers a part of the question the
         chosen ones leave open; scoring close to the best is not a reason to join.
 
@@ -235,7 +235,9 @@ class ExtractiveAnswerer:
             return not any(_similar(item, other) for other in chosen)
 
         if subject and not _states_subject(best, subject):
-            stating = [item for item in evidence
+            # Every sentence of the first one's article, not only the shortlist (listed only
+            # here: most answers state their subject already).
+            stating = [item for item in self.candidates(passages)
                        if item.passage.article_key == best.passage.article_key
                        and _states_subject(item, subject) and fresh(item) and room(item)]
             if stating:

@@ -168,7 +168,8 @@ def passage_features(ctx: QuestionContext, passages: list[Passage]) -> np.ndarra
     relevant = [a for a, o, d in zip(ages, overlaps, days, strict=True)
                 if d and o >= _RELEVANT_SHARE * top]
     newest = min(relevant, default=min((a for a in ages if not math.isnan(a)), default=0.0))
-    outlets = _outlets(passages)
+    outlets = _other_outlets([p.vector for p in passages],
+                             [p.source or p.article_key for p in passages], _SAME_STORY)
     rows = np.empty((n, len(PASSAGE_FEATURES)), dtype=np.float32)
     dense_rank, bm25_rank, rrf_rank = _ranks(dense), _ranks(bm25), _ranks(rrf)
     for i, p in enumerate(passages):
@@ -187,15 +188,16 @@ def passage_features(ctx: QuestionContext, passages: list[Passage]) -> np.ndarra
     return rows
 
 
-def _outlets(passages: list[Passage]) -> list[float]:
-    """How many other outlets carry a passage this alike (the same story)."""
-    if not passages or any(p.vector is None for p in passages):
-        return [math.nan] * len(passages)
-    vectors = np.stack([p.vector for p in passages if p.vector is not None])
-    similar = (vectors @ vectors.T) >= _SAME_STORY
-    sources = [p.source or p.article_key for p in passages]
-    return [float(len({sources[j] for j in np.flatnonzero(similar[i])} - {sources[i]}))
-            for i in range(len(passages))]
+def _other_outlets(vectors: Sequence[np.ndarray | None], outlets: Sequence[str],
+                   alike: float) -> list[float]:
+    """Per item, how many other outlets have an item this alike (cosine): the same story for
+    passages, the same fact for sentences. Unknown (NaN) when a vector is missing."""
+    if not vectors or any(v is None for v in vectors):
+        return [math.nan] * len(vectors)
+    matrix = np.stack([v for v in vectors if v is not None])
+    similar = (matrix @ matrix.T) >= alike
+    return [float(len({outlets[int(j)] for j in np.flatnonzero(similar[i])} - {outlets[i]}))
+            for i in range(len(vectors))]
 
 
 def sentence_features(ctx: QuestionContext, evidence: list[Evidence],
@@ -207,14 +209,9 @@ def sentence_features(ctx: QuestionContext, evidence: list[Evidence],
     ``entity_labels`` holds, per sentence, the labels of its entities that the question does
     not already name (None for a sentence it was not run on); None when entities are off.
     """
-    vectors = [e.vector for e in evidence]
-    same_fact = [math.nan] * len(evidence)
-    if evidence and all(v is not None for v in vectors):
-        matrix = np.stack([v for v in vectors if v is not None])
-        similar = (matrix @ matrix.T) >= _SAME_FACT
-        sources = [e.passage.source or e.passage.article_key for e in evidence]
-        same_fact = [float(len({sources[j] for j in np.flatnonzero(similar[i])} - {sources[i]}))
-                     for i in range(len(evidence))]
+    same_fact = _other_outlets([e.vector for e in evidence],
+                               [e.passage.source or e.passage.article_key for e in evidence],
+                               _SAME_FACT)
     question_names = set(ctx.names)
     rows = np.empty((len(evidence), len(SENTENCE_FEATURES)), dtype=np.float32)
     for i, e in enumerate(evidence):
