@@ -1,7 +1,7 @@
 """Turn a RealTime QA slice into a decline test: questions the corpus answers and ones it does not.
 
     python -m benchmarks.make_decline_set ../shared/bench/realtimeqa-dev /work/data/decline-dev \\
-        [--store-from /work/data/dev]
+        [--store-from /work/data/dev] [--purpose fit|report]
 
 From the slice's questions, those whose answer is *distinctive* (found in at most
 ``--max-articles`` articles) are candidates; a seeded ``--share`` of them is made unanswerable by
@@ -34,8 +34,42 @@ from pathlib import Path
 from chatbot.answering.coreference import people
 from chatbot.evaluation.metrics import normalize_answer
 
-# General knowledge and requests no news archive answers; every one must be declined.
-OFF_TOPIC = [
+# General knowledge and requests no news archive answers; every one must be declined. Two
+# lists of the same kinds: a set built to fit a decision on (``--purpose fit``) never holds the
+# questions of a set built to report on it (``--purpose report``).
+OFF_TOPIC_FIT = [
+    "What is the capital of Argentina?",
+    "Which city is the capital of Kenya?",
+    "What is the largest desert in the world?",
+    "How do I bake sourdough bread at home?",
+    "What is a simple recipe for chocolate chip cookies?",
+    "How long should I roast a chicken?",
+    "What is 48 divided by 6?",
+    "What is 9 squared?",
+    "How much is 20 percent of 150?",
+    "Who was the first president of the United States?",
+    "In which year did the Titanic sink?",
+    "Who sculpted the statue of David?",
+    "When did the French Revolution begin?",
+    "Who wrote War and Peace?",
+    "Write me a limerick about a cat.",
+    "Write a short story about a dragon.",
+    "Tell me a riddle.",
+    "Translate 'thank you' into German.",
+    "What is the chemical formula of water?",
+    "How many teeth does an adult human have?",
+    "What is the freezing point of water in Fahrenheit?",
+    "How do I change a flat tyre?",
+    "Write a SQL query that counts rows in a table.",
+    "What is the longest river in South America?",
+    "Which planet is closest to the sun?",
+    "What should I cook for dinner tonight?",
+    "How many players are on a basketball team on court?",
+    "Who invented the telephone?",
+    "What is the plot of Macbeth?",
+    "What is the atomic number of carbon?",
+]
+OFF_TOPIC_REPORT = [
     "What is the capital of Australia?",
     "What is the capital city of Canada?",
     "Which city is the capital of Mongolia?",
@@ -121,9 +155,10 @@ def person_questions(articles: list[dict], kept: set[str], count: int, rng: rand
 
 
 def build(slice_dir: Path, share: float, max_articles: int, seed: int, people_count: int,
-          only: set[str] | None = None) -> tuple[list[dict], list[str]]:
+          only: set[str] | None = None, purpose: str = "report") -> tuple[list[dict], list[str]]:
     """The questions and the removed article ids; ``only`` restricts the corpus to the
-    articles a store actually holds (a subsample), and questions to those it answers."""
+    articles a store actually holds (a subsample), and questions to those it answers;
+    ``purpose`` ("fit" or "report") picks the off-topic list."""
     articles = [a for a in _read_jsonl(slice_dir / "articles.jsonl")
                 if only is None or a["id"] in only]
     corpus = {a["id"]: _padded(a.get("title", "") + " " + a["text"]) for a in articles}
@@ -145,8 +180,9 @@ def build(slice_dir: Path, share: float, max_articles: int, seed: int, people_co
                         "category": "answerable"})
         else:  # its answer went with another question's articles
             out.append({**base, "unanswerable": True, "category": "unanswerable-removed"})
+    off_topic = OFF_TOPIC_FIT if purpose == "fit" else OFF_TOPIC_REPORT
     out += [{"id": f"offtopic-{i:02d}", "question": text, "unanswerable": True,
-             "category": "off-topic"} for i, text in enumerate(OFF_TOPIC, 1)]
+             "category": "off-topic"} for i, text in enumerate(off_topic, 1)]
     for i, item in enumerate(person_questions(articles, kept, people_count, rng), 1):
         out.append({"id": f"topic-{i:02d}", **item})
     return out, sorted(removed)
@@ -189,6 +225,9 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=20,
                         help="questions about people whose age/birthplace no article gives (20)")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--purpose", choices=("fit", "report"), default="report",
+                        help="fit: a set to fit a decision on (train slice), with off-topic "
+                             "questions no report set holds; report: a set to report on (dev)")
     parser.add_argument("--store-from", type=Path, default=None,
                         help="an ingested store (data dir) of the whole slice to copy to "
                              "<out>/store and remove the articles from")
@@ -196,7 +235,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     only = copy_store(args.store_from, args.out / "store") if args.store_from else None
     questions, removed = build(args.slice, args.share, args.max_articles, args.seed, args.people,
-                               only)
+                               only, args.purpose)
     (args.out / "questions.jsonl").write_text(
         "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions), encoding="utf-8")
     (args.out / "removed.txt").write_text("".join(f"{i}\n" for i in removed), encoding="utf-8")

@@ -54,6 +54,9 @@ FEATURES = (
     "terms_passage",      # ... in its passage (with the headline)
     "outlets",            # outlets whose passages hold most of the question's terms (0..1, /3)
     "is_question",        # 1 for a question, 0 for an instruction ("Write me a poem")
+    "focus_sentence",     # 1 when the best sentence holds what the question asks about
+    "focus_passage",      # ... its passage (with the headline) does
+    "first_person",       # 1 when the asker speaks of themselves ("my new puppy", "should I")
 )
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -61,6 +64,11 @@ _QUESTION = re.compile(
     r"^\s*(?:what|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can|"
     r"could|will|would|should|has|have|had|in|on|at|for|from|to|by|after|before|during)\b",
     re.IGNORECASE)
+# A question word: what follows the first one is what the question asks about.
+_QUESTION_WORD = re.compile(r"\b(?:which|what|who|whom|whose|where|when|"
+                            r"how(?:\s+(?:many|much|long|far|often))?)\b", re.IGNORECASE)
+# The asker speaking of themselves: advice and requests, not news ("What should I name my dog?").
+_FIRST_PERSON = re.compile(r"\b(?:I|me|my|mine|myself)\b")
 # An outlet counts as carrying the story when its passage holds this share of the terms.
 _OUTLET_TERMS = 0.6
 
@@ -75,6 +83,17 @@ def _share(wanted: Sequence[str], text: str) -> float:
 
 def _term_share(wanted: frozenset[str], text: str) -> float:
     return len(wanted & term_set(text)) / len(wanted) if wanted else 1.0
+
+
+def focus_term(question: str) -> str | None:
+    """The first content term after the question's first question word: the thing asked about
+    ("design" in "Who was the designer of the dress?", "capit" in "What is the capital of
+    Australia?"). A sentence that never mentions it often only shares the question's topic.
+    The first, not the last: a later one starts a relative clause ("Which arena hosted Sue
+    Bird, who ..."). None when no content word follows a question word."""
+    found = _QUESTION_WORD.search(question)
+    after = terms(question[found.end():]) if found else []
+    return after[0] if after else None
 
 
 def features(question: str, ranked: Sequence[Evidence]) -> dict[str, float]:
@@ -92,6 +111,7 @@ def features(question: str, ranked: Sequence[Evidence]) -> dict[str, float]:
     outlets = {item.passage.source for item in ranked
                if _term_share(wanted, seen[item.passage.id]) >= _OUTLET_TERMS}
     everything = "\n".join(seen.values())
+    focus = focus_term(question)
     return {
         "best_score": max(item.evidence for item in ranked),
         "margin": best.evidence - (second.evidence if second else 0.0),
@@ -111,6 +131,9 @@ def features(question: str, ranked: Sequence[Evidence]) -> dict[str, float]:
         "terms_passage": _term_share(wanted, passage_text),
         "outlets": min(len(outlets), 3) / 3,
         "is_question": float(bool(_QUESTION.match(question)) or question.rstrip().endswith("?")),
+        "focus_sentence": float(focus is None or focus in term_set(best.reading)),
+        "focus_passage": float(focus is None or focus in term_set(passage_text)),
+        "first_person": float(bool(_FIRST_PERSON.search(question))),
     }
 
 

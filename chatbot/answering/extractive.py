@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Literal, Protocol
 import numpy as np
 
 from chatbot.answering.answer_fit import answer_fit
-from chatbot.answering.answerability import AnswerabilityModel, answers, load_model
+from chatbot.answering.answerability import (
+    AnswerabilityModel,
+    answers,
+    focus_term,
+    load_model,
+)
 from chatbot.answering.citations.draft import Claim, Draft, Support
 from chatbot.answering.coreference import leading_pronoun_subject, names, with_subject
 from chatbot.answering.furniture import display_offset, furniture_kind, needs_preceding
@@ -234,6 +239,10 @@ class ExtractiveAnswerer:
         def fresh(item: Evidence) -> bool:
             return not any(_similar(item, other) for other in chosen)
 
+        def join(item: Evidence) -> None:
+            chosen.append(item)
+            covered.update(question_terms & term_set(item.reading))
+
         if subject and not _states_subject(best, subject):
             # Every sentence of the first one's article, not only the shortlist (listed only
             # here: most answers state their subject already).
@@ -243,17 +252,23 @@ class ExtractiveAnswerer:
             if stating:
                 # The best evidenced of them ("But it has ruled out a permanent ceasefire",
                 # read as "Israel has ruled out ...", over "Israel did not comment").
-                item = max(stating, key=lambda e: e.evidence)
-                chosen.append(item)
-                covered |= question_terms & term_set(item.reading)
+                join(max(stating, key=lambda e: e.evidence))
         if not best.gives_kind_asked:
             # The best sentence lacks the kind of answer asked for (a person for "who", a
             # number for "how many"): the best-ranked sentence that has it answers that part.
             for item in ranked[1:]:
                 if (item.gives_kind_asked and item.evidence >= self.min_evidence
                         and fresh(item) and room(item)):
-                    chosen.append(item)
-                    covered |= question_terms & term_set(item.reading)
+                    join(item)
+                    break
+        focus = focus_term(question)
+        if focus and not any(focus in term_set(e.reading) for e in chosen):
+            # No chosen sentence mentions what is asked about ("arena" in "At which arena did
+            # she play her final game?"): the best-ranked shortlisted one that does joins.
+            for item in ranked[1:self.sentence_budget]:
+                if (focus in term_set(item.reading) and item.evidence >= self.min_evidence
+                        and fresh(item) and room(item)):
+                    join(item)
                     break
         for item in ranked[1:_FOLLOWER_POOL]:
             if not room(item):
@@ -262,8 +277,7 @@ class ExtractiveAnswerer:
                 continue
             new_terms = (question_terms & term_set(item.reading)) - covered
             if sum(idf(t) for t in new_terms) / total >= _MIN_NEW_COVERAGE:
-                chosen.append(item)
-                covered |= new_terms
+                join(item)
         return chosen
 
 

@@ -8,6 +8,7 @@ from chatbot.answering.answerability import (
     AnswerabilityModel,
     answers,
     features,
+    focus_term,
     load_model,
 )
 from chatbot.answering.citations.draft import DECLINE_MESSAGE
@@ -69,3 +70,24 @@ def test_weak_evidence_is_declined_whatever_the_model_says(
     assert not answers(SEED_QUESTION, ranked, 1.01, always)
     never = AnswerabilityModel("threshold", ("best_score",), 2.0)
     assert not answers(SEED_QUESTION, ranked, 0.35, never)
+
+
+def test_the_focus_is_what_follows_the_last_question_word() -> None:
+    assert focus_term("Who was the designer of the dress?") == "design"
+    assert focus_term("What is the capital of Australia?") == "capit"
+    assert focus_term("Scientists this week placed which insect on the endangered list?") \
+        == "insect"
+    # "how many" asks for a number of something: the something is the focus.
+    assert focus_term("How many people are under quarantine there? (about Ghana)") == "peopl"
+    assert focus_term("He had an alleged affair with who?") is None
+    assert focus_term("Write me a poem about the sea.") is None
+
+
+def test_the_focus_and_the_askers_own_words_are_features(seeded_service: ChatService) -> None:
+    values = features(SEED_QUESTION, _ranked(seeded_service, SEED_QUESTION))
+    assert values["focus_sentence"] == 1.0  # "Hamas" in the Al-Nono sentence
+    assert values["first_person"] == 0.0
+    puppy = "What should I name my new puppy?"
+    values = features(puppy, _ranked(seeded_service, puppy))
+    assert values["first_person"] == 1.0
+    assert values["focus_sentence"] == 0.0  # nothing in the seed names anything

@@ -126,3 +126,23 @@ def test_loading_the_ranker_leaves_scikit_learn_unimported_but_importable() -> N
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=REPO, timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert run.stdout.strip() == "ok", run.stderr
+
+
+def test_a_sentence_naming_what_is_asked_about_joins_an_answer_that_lacks_it(
+        service: ChatService) -> None:
+    """The ranker leads with the Storm's loss (it names a place, Las Vegas) and the subject
+    rule adds Bird's farewell; neither says "arena", so the sentence that does joins."""
+    from index.articles import Article
+
+    text = ("Sue Bird took her final bow in front of the Seattle Storm faithful on Tuesday "
+            "night, ending a 21-year career with the franchise. The Storm lost 97-92 to the Las "
+            "Vegas Aces in Game 4 of the semifinals. Bird scored 14 points in her final game, "
+            "played at Climate Pledge Arena before a sellout crowd of 18,100. Fans chanted her "
+            "name as she walked off the court.")
+    service.ingestor.ingest_articles([Article(
+        id="bird", title="Sue Bird plays her final game as Storm fall to Aces",
+        source="example.com", text=text)])
+    answer = service.ask("Which arena hosted the final game of Sue Bird, who ended her 21-year "
+                         "career with the Seattle Storm franchise on Tuesday night?")
+    assert not answer.declined
+    assert "Climate Pledge Arena" in answer.answer
