@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, MutableMapping
+import threading
+from collections.abc import AsyncIterator, Callable, MutableMapping
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -66,13 +67,13 @@ class DeferredUI:
             try:
                 yield
             finally:
-                task.cancel()  # a build still running in its thread is left to finish
+                task.cancel()  # a build still running in its thread is abandoned
                 with suppress(asyncio.CancelledError):
                     await task
 
     async def _mount(self, app: FastAPI, running: AsyncExitStack) -> None:
         try:
-            blocks = await asyncio.to_thread(self._build)
+            blocks = await _in_daemon_thread(self._build)
             from chatbot.web.ui.page import mount_ui, started  # imported by _build already
 
             # On the event loop, so the app's routes never change while a request is routed.
@@ -99,6 +100,34 @@ class DeferredUI:
             headers["Retry-After"] = str(RETRY_SECONDS)
         page = render("starting.html", starting=starting, retry=RETRY_SECONDS)
         await HTMLResponse(page, 503, headers)(scope, receive, send)
+
+
+async def _in_daemon_thread(build: Callable[[], gr.Blocks]) -> gr.Blocks:
+    """``build()`` run in a daemon thread: Ctrl-C in the first seconds of ``serve`` stops the
+    process at once instead of waiting for Gradio's import (``asyncio.to_thread``'s workers are
+    joined at exit)."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[gr.Blocks] = loop.create_future()
+
+    def settle(result: gr.Blocks | None, error: BaseException | None) -> None:
+        if done.cancelled():
+            return
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(result)  # type: ignore[arg-type]
+
+    def run() -> None:
+        result, error = None, None
+        try:
+            result = build()
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting task
+            error = exc
+        with suppress(RuntimeError):  # the loop is closed: serve stopped meanwhile
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=run, name="build-chat-page", daemon=True).start()
+    return await done
 
 
 class _UntilReady(Mount):

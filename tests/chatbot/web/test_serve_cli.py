@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -93,3 +94,22 @@ def test_serve_beyond_loopback_without_keys_warns_before_it_starts(tmp_path: Pat
     assert result.returncode == 2, result.stdout + result.stderr
     assert "warning: listening on 0.0.0.0 with no api_keys" in result.stderr
     assert "no admin_keys: the Library tab is read-only" in result.stderr
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_the_chat_page_is_starting_stops_serve_at_once(web_data_dir: Path,
+                                                                    tmp_path: Path) -> None:
+    """The page's build (Gradio's import, seconds) runs in a daemon thread: an interrupt
+    does not wait for it."""
+    server, url = start_serve({"NEWSBOT_DATA_DIR": str(web_data_dir)}, tmp_path)
+    try:
+        assert httpx.get(f"{url}/api/health").json()["ui"] == "starting"
+        server.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        server.wait(timeout=30)
+        stopped_in = time.monotonic() - started
+    finally:
+        if server.poll() is None:
+            server.kill()
+    # Interpreter teardown alone takes about a second; the build would add three or more.
+    assert stopped_in < 3.0, f"serve took {stopped_in:.1f} s to stop"
