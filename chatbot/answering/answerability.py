@@ -56,7 +56,6 @@ FEATURES = (
     "is_question",        # 1 for a question, 0 for an instruction ("Write me a poem")
     "focus_sentence",     # 1 when the best sentence holds what the question asks about
     "focus_passage",      # ... its passage (with the headline) does
-    "first_person",       # 1 when the asker speaks of themselves ("my new puppy", "should I")
 )
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -67,8 +66,6 @@ _QUESTION = re.compile(
 # A question word: what follows the first one is what the question asks about.
 _QUESTION_WORD = re.compile(r"\b(?:which|what|who|whom|whose|where|when|"
                             r"how(?:\s+(?:many|much|long|far|often))?)\b", re.IGNORECASE)
-# The asker speaking of themselves: advice and requests, not news ("What should I name my dog?").
-_FIRST_PERSON = re.compile(r"\b(?:I|me|my|mine|myself)\b")
 # An outlet counts as carrying the story when its passage holds this share of the terms.
 _OUTLET_TERMS = 0.6
 
@@ -133,7 +130,6 @@ def features(question: str, ranked: Sequence[Evidence]) -> dict[str, float]:
         "is_question": float(bool(_QUESTION.match(question)) or question.rstrip().endswith("?")),
         "focus_sentence": float(focus is None or focus in term_set(best.reading)),
         "focus_passage": float(focus is None or focus in term_set(passage_text)),
-        "first_person": float(bool(_FIRST_PERSON.search(question))),
     }
 
 

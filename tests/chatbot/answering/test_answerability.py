@@ -83,11 +83,10 @@ def test_the_focus_is_what_follows_the_last_question_word() -> None:
     assert focus_term("Write me a poem about the sea.") is None
 
 
-def test_the_focus_and_the_askers_own_words_are_features(seeded_service: ChatService) -> None:
+def test_the_focus_is_looked_for_in_the_sentence_and_its_passage(
+        seeded_service: ChatService) -> None:
     values = features(SEED_QUESTION, _ranked(seeded_service, SEED_QUESTION))
     assert values["focus_sentence"] == 1.0  # "Hamas" in the Al-Nono sentence
-    assert values["first_person"] == 0.0
     puppy = "What should I name my new puppy?"
     values = features(puppy, _ranked(seeded_service, puppy))
-    assert values["first_person"] == 1.0
-    assert values["focus_sentence"] == 0.0  # nothing in the seed names anything
+    assert values["focus_sentence"] == 0.0 and values["focus_passage"] == 0.0  # no naming
