@@ -36,6 +36,7 @@ import tantivy
 
 from index.store.chroma import ChromaStore
 from index.store.keyword_state import SyncState
+from index.store.read_ahead import read_ahead
 from index.store.search_filter import SearchFilter
 from index.store.terms import terms
 
@@ -211,7 +212,7 @@ class KeywordIndex:
         def scanned() -> Iterator[list[Row]]:
             found: Counter[str] = Counter()
             seen: set[str] = set()
-            for page in store.scan_passages():
+            for page in read_ahead(store.scan_passages()):
                 # A writer may shift pages under the scan: never add a passage twice, and
                 # count what each article got.
                 wanted = [p for p in page if stale.get(p.article_key) == p.version
