@@ -219,8 +219,10 @@ class ExtractiveAnswerer:
         Parts: the question's subject stated by the sentence itself ("Hamas rejects ..." when
         the first sentence only reports what an adviser said), looked for in the first
         sentence's article; the kind of answer asked for (a "who" question needs a person:
-        when the first sentence names none, the best one that does joins); and the question's
-        terms (weighted by rarity among the candidates), a sentence among the best few joining
+        when the first sentence names none, the best one that does joins); what the question
+        asks about (``focus_term``: when no chosen sentence mentions it, the best shortlisted
+        one that does joins); and the question's terms (weighted by rarity among the
+        candidates), a sentence among the best few joining
         when it adds a fifth of their weight. A sentence shown with the one before it counts
         as two.
         """
