@@ -15,9 +15,6 @@ whose timeout restarts with every streamed byte.
 from __future__ import annotations
 
 import logging
-import queue
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -31,6 +28,7 @@ from chatbot.answering.citations.verify import CitationVerifier
 from chatbot.answering.extractive import Evidence, ExtractiveAnswerer
 from chatbot.llm.prompt import build_messages, select_sources
 from chatbot.schema import FallbackReason
+from index.read_ahead import ReadAheadTimeout, read_ahead
 from index.store.records import Passage
 
 # A reply longer than this is runaway generation from an endpoint that ignores max_tokens.
@@ -149,9 +147,6 @@ def chat_deltas(llm: LLM, messages: list[ChatMessage]) -> Iterator[str]:
             yield response.delta
 
 
-_END = object()
-
-
 def stream_with_deadline(start: Callable[[], Iterator[str]], seconds: float) -> Iterator[str]:
     """The items of ``start()``, produced in a worker thread, until it ends or ``seconds`` pass.
 
@@ -159,35 +154,16 @@ def stream_with_deadline(start: Callable[[], Iterator[str]], seconds: float) -> 
     connection cannot hold the caller past the deadline: the worker is left to end on its own
     (the HTTP client's timeout bounds it) and told to stop at its next item.
     """
-    items: queue.Queue[object] = queue.Queue()
-    stop = threading.Event()
 
-    def produce() -> None:
-        try:
-            for item in start():
-                if stop.is_set():
-                    return
-                items.put(item)
-            items.put(_END)
-        except Exception as exc:  # handed to the caller, which explains it to the user
-            items.put(exc)
+    def started() -> Iterator[str]:  # start() runs in the worker, connecting included
+        yield from start()
 
-    threading.Thread(target=produce, name="llm-stream", daemon=True).start()
-    deadline = time.monotonic() + seconds
     try:
-        while True:
-            try:
-                item = items.get(timeout=max(deadline - time.monotonic(), 0.0))
-            except queue.Empty:
-                raise LLMFailure(f"did not finish within {seconds:g} s", "timeout") from None
-            if item is _END:
-                return
-            if isinstance(item, Exception):
-                raise failure_of(item) from item
-            assert isinstance(item, str)
-            yield item
-    finally:
-        stop.set()
+        yield from read_ahead(started(), depth=0, seconds=seconds)
+    except ReadAheadTimeout:
+        raise LLMFailure(f"did not finish within {seconds:g} s", "timeout") from None
+    except Exception as exc:
+        raise failure_of(exc) from exc
 
 
 def failure_of(error: Exception) -> LLMFailure:

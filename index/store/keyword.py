@@ -34,9 +34,9 @@ from typing import Any
 
 import tantivy
 
+from index.read_ahead import read_ahead
 from index.store.chroma import ChromaStore
 from index.store.keyword_state import SyncState
-from index.store.read_ahead import read_ahead
 from index.store.search_filter import SearchFilter
 from index.store.terms import terms
 

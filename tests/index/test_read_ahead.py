@@ -1,5 +1,5 @@
-"""read_ahead hands over every item in order, raises the producer's error in place, and
-stops its thread when the consumer stops early."""
+"""read_ahead hands over every item in order, raises the producer's error in place, gives up on
+a stalled producer at its deadline, and stops its thread when the consumer stops early."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from index.store.read_ahead import read_ahead
+from index.read_ahead import ReadAheadTimeout, read_ahead
 
 
 def test_every_item_arrives_in_order() -> None:
@@ -47,3 +47,17 @@ def test_a_consumer_that_stops_early_stops_the_producer() -> None:
     time.sleep(0.3)
     assert len(produced) == count <= 5
     assert not any(t.name == "read-ahead" and t.is_alive() for t in threading.enumerate())
+
+
+def test_a_stalled_producer_times_out_without_holding_the_consumer() -> None:
+    def stalled() -> Iterator[int]:
+        yield 1
+        time.sleep(3)
+        yield 2
+
+    seen: list[int] = []
+    started = time.monotonic()
+    with pytest.raises(ReadAheadTimeout):
+        for item in read_ahead(stalled(), depth=0, seconds=0.5):
+            seen.append(item)
+    assert seen == [1] and time.monotonic() - started < 2
