@@ -82,6 +82,7 @@ def _term_share(wanted: frozenset[str], text: str) -> float:
     return len(wanted & term_set(text)) / len(wanted) if wanted else 1.0
 
 
+@lru_cache(maxsize=256)  # asked for twice per question: composition and features
 def focus_term(question: str) -> str | None:
     """The first content term after the question's first question word: the thing asked about
     ("design" in "Who was the designer of the dress?", "capit" in "What is the capital of
