@@ -338,7 +338,7 @@ def _timed(timings: dict[str, float], key: str) -> Iterator[None]:
 def create_service(settings: Settings) -> ChatService:
     """The app factory: one service, built once, shared by every front end."""
     use_threads(settings.torch_threads)
-    embedder = Embedder(settings.embedding_model)
+    embedder = Embedder(settings.embedding_model, precision=settings.embedding_precision)
     # The model loads while the store opens: each is about a second of a command's start.
     loading = embedder.load_in_background()
     client = open_client(path=settings.store_path, url=settings.chroma_url)

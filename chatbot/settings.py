@@ -53,6 +53,9 @@ class Settings(BaseSettings):
                               description="Chunk budget in model word-pieces (MiniLM reads 256).")
     chunk_overlap_sentences: int = Field(1, ge=0, le=5)
     max_article_chars: int = Field(2_000_000, ge=1000)
+    embedding_precision: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto", description="The bundled model's arithmetic: auto = bfloat16 on a CPU with "
+        "bfloat16 instructions (AVX512-BF16, AMX; about 1.75x faster), float32 elsewhere.")
     torch_threads: int | None = Field(
         None, ge=1, description="CPU threads of the embedding model; unset = one per core. "
         "Set 1 when other busy processes share the cores.")

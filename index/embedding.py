@@ -20,7 +20,7 @@ import numpy as np
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
-    from index.encoder import BertEncoder
+    from index.encoder import BertEncoder, Precision
 
 
 def bundled_model_path() -> Path:
@@ -52,13 +52,14 @@ _LOADING = threading.RLock()
 
 
 @lru_cache(maxsize=4)
-def _load_model(path: str) -> BertEncoder | _SentenceTransformerEncoder:
-    from index.encoder import BertEncoder, is_plain_bert
+def _load_model(path: str, precision: Precision) -> BertEncoder | _SentenceTransformerEncoder:
+    """The model, once per folder and precision (other folders always run in float32)."""
+    from index.encoder import BertEncoder, is_plain_bert, resolved_precision
 
     if not Path(path).is_dir():
         raise FileNotFoundError(f"embedding model folder not found: {path}")
     if is_plain_bert(Path(path)):
-        return BertEncoder(Path(path))
+        return BertEncoder(Path(path), resolved_precision(precision))
     return _SentenceTransformerEncoder(path)
 
 
@@ -95,8 +96,9 @@ class Embedder:
     """
 
     def __init__(self, model_path: str | Path | None = None, batch_size: int = 64,
-                 cache_size: int = 20_000) -> None:
+                 cache_size: int = 20_000, precision: Precision = "auto") -> None:
         self.model_path = str(model_path or bundled_model_path())
+        self.precision = precision
         self.batch_size = batch_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
@@ -105,7 +107,7 @@ class Embedder:
     @property
     def model(self) -> BertEncoder | _SentenceTransformerEncoder:
         with _LOADING:  # one load even when a thread is already loading it (create_service)
-            return _load_model(self.model_path)
+            return _load_model(self.model_path, self.precision)
 
     def load(self) -> None:
         """Load the model now rather than on first use."""

@@ -8,13 +8,20 @@ The weights (``model.safetensors``) and the tokenizer (``tokenizer.json``, throu
 sentence-transformers'. Any model folder that is not this shape (a BERT encoder followed by
 mean pooling and normalisation) is loaded with sentence-transformers instead
 (``is_plain_bert``).
+
+Precision: on a CPU that multiplies bfloat16 in hardware (AVX512-BF16 or AMX), the layers run
+in bfloat16, about 1.75 times as fast as float32 here (eight answer candidates: 79 ms -> 45 ms);
+a vector then agrees with the float32 one to a cosine of 0.9999, and a question's scores
+against sentences differ by 0.0007 on average (benchmarks/embedding_precision.py measures both).
+Pooling and normalisation stay in float32. Elsewhere bfloat16 would be emulated, and slower.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -37,18 +44,45 @@ def is_plain_bert(path: Path) -> bool:
             and (path / "model.safetensors").exists() and (path / "tokenizer.json").exists())
 
 
-class BertEncoder:
-    """Encodes texts exactly as sentence-transformers would with the same folder."""
+Precision = Literal["auto", "float32", "bfloat16"]
 
-    def __init__(self, path: Path) -> None:
-        from safetensors.torch import load_file
+
+def cpu_multiplies_bfloat16() -> bool:
+    """Whether this CPU has bfloat16 matrix instructions (Linux: /proc/cpuinfo's flags)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return re.search(r"\b(?:avx512_bf16|amx_bf16)\b", flags) is not None
+
+
+def resolved_precision(precision: Precision) -> Literal["float32", "bfloat16"]:
+    """``auto``: bfloat16 where the CPU computes it natively, float32 elsewhere."""
+    if precision == "auto":
+        return "bfloat16" if cpu_multiplies_bfloat16() else "float32"
+    return precision
+
+
+class BertEncoder:
+    """Encodes texts as sentence-transformers would with the same folder (in float32 exactly;
+    in bfloat16 to a cosine of 0.9999)."""
+
+    def __init__(self, path: Path, precision: Literal["float32", "bfloat16"] = "float32",
+                 ) -> None:
+        import torch
+        from safetensors import safe_open
         from tokenizers import Tokenizer
 
         self.config = json.loads((path / "config.json").read_text())
         settings = json.loads((path / "sentence_bert_config.json").read_text())
         self.max_seq_length = int(settings.get("max_seq_length") or 256)
         self.dimension = int(self.config["hidden_size"])
-        self._w = load_file(str(path / "model.safetensors"))
+        self.precision = precision
+        dtype = getattr(torch, precision)
+        # Tensor by tensor: the float32 copy of the whole model is never held beside the other.
+        with safe_open(str(path / "model.safetensors"), framework="pt") as weights:
+            names = weights.keys()  # not a dict: it cannot be iterated itself
+            self._w = {name: weights.get_tensor(name).to(dtype) for name in names}
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.max_seq_length)
         self.tokenizer.enable_padding(pad_id=int(self.config.get("pad_token_id", 0)))
@@ -101,6 +135,7 @@ class BertEncoder:
                      f"{layer}.attention.output.LayerNorm")
             inner = F.gelu(dense(x, f"{layer}.intermediate.dense"))
             x = norm(dense(inner, f"{layer}.output.dense") + x, f"{layer}.output.LayerNorm")
+        x = x.float()
         weights = mask.unsqueeze(-1).to(x.dtype)
         pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
         return F.normalize(pooled, p=2, dim=1)

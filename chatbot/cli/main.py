@@ -214,7 +214,8 @@ def serve(
     # The model loads while the web app is imported and the store opens (create_app waits
     # for it). Gradio is imported after the server listens: the API answers first, the chat
     # a few seconds later.
-    Embedder(settings.embedding_model).load_in_background()
+    Embedder(settings.embedding_model,
+             precision=settings.embedding_precision).load_in_background()
     import uvicorn
 
     from chatbot.web.app import UI_PATH, create_app

@@ -39,3 +39,15 @@ def test_unknown_and_invalid_settings_are_rejected(tmp_path: Path) -> None:
         load_settings(config_file=config)
     with pytest.raises(ValidationError, match="chunk_tokens"):
         load_settings(chunk_tokens=4096)
+
+
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_the_embedding_precision_setting_reaches_the_services_model(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, precision: str) -> None:
+    from chatbot.service import create_service
+
+    monkeypatch.setenv("NEWSBOT_EMBEDDING_PRECISION", precision)
+    service = create_service(load_settings(config_file=None, data_dir=tmp_path))
+    assert service.embedder.model.precision == precision
+    with pytest.raises(ValidationError):
+        load_settings(config_file=None, data_dir=tmp_path, embedding_precision="float16")

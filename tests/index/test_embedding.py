@@ -49,12 +49,41 @@ def test_token_counts_equal_the_models_own_and_are_not_cut_at_its_limit(
     assert embedder.count_tokens(texts) == model_counts
 
 
-def test_vectors_equal_sentence_transformers_own(embedder: Embedder) -> None:
+_TEXTS = ["The council met on Tuesday.", "  Rain closed the roads.  ", "x",
+          " ".join(["accountability"] * 300), "Ünïcödé Straße, 2.5% (U.S.) — al-Nono's"]
+
+
+def _sentence_transformers_vectors(model_path: str) -> np.ndarray:
     from sentence_transformers import SentenceTransformer
 
-    texts = ["The council met on Tuesday.", "  Rain closed the roads.  ", "x",
-             " ".join(["accountability"] * 300), "Ünïcödé Straße, 2.5% (U.S.) — al-Nono's"]
-    reference = SentenceTransformer(embedder.model_path, device="cpu").encode(
-        texts, batch_size=2, normalize_embeddings=True, convert_to_numpy=True)
-    assert np.allclose(embedder.embed_passages(texts), reference, atol=1e-5)
-    assert embedder.dimension == 384 and embedder.max_tokens == 256
+    return SentenceTransformer(model_path, device="cpu").encode(
+        _TEXTS, batch_size=2, normalize_embeddings=True, convert_to_numpy=True)
+
+
+def test_float32_vectors_equal_sentence_transformers_own(embedder: Embedder) -> None:
+    exact = Embedder(embedder.model_path, precision="float32")
+    reference = _sentence_transformers_vectors(embedder.model_path)
+    assert np.allclose(exact.embed_passages(_TEXTS), reference, atol=1e-5)
+    assert exact.dimension == 384 and exact.max_tokens == 256
+
+
+def test_bfloat16_vectors_agree_with_float32_and_rank_sentences_alike(
+        embedder: Embedder) -> None:
+    exact = Embedder(embedder.model_path, precision="float32")
+    fast = Embedder(embedder.model_path, precision="bfloat16")
+    reference = _sentence_transformers_vectors(embedder.model_path)
+    vectors = fast.embed_passages(_TEXTS)
+    assert vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert np.min(np.sum(vectors * reference, axis=1)) > 0.999
+
+    question = "What does Hamas require before hostage talks?"
+    candidates = ["Hamas demands a full ceasefire before any talks on the hostages.",
+                  "The talks were held in Cairo on Tuesday.",
+                  "Rain closed the roads across the north of the country.",
+                  "Israel said it would not negotiate under fire.",
+                  "The hostages' families met the prime minister."]
+    exact_scores = exact.embed_passages(candidates) @ exact.embed_query(question)
+    fast_scores = fast.embed_passages(candidates) @ fast.embed_query(question)
+    assert np.max(np.abs(exact_scores - fast_scores)) < 0.01
+    assert list(np.argsort(-fast_scores)) == list(np.argsort(-exact_scores))
