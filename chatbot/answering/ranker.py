@@ -87,7 +87,10 @@ def load_model(path: Path, features: tuple[str, ...]) -> Any:
 
 @lru_cache(maxsize=1)
 def entity_recogniser() -> Any:
-    """spaCy's small English entity recogniser (only tok2vec and ner run), loaded once."""
+    """spaCy's small English entity recogniser (only ner runs), loaded once.
+
+    The shared ``tok2vec`` component only feeds the excluded tagger and parser: ``ner`` has
+    its own copy inside, so leaving it out gives the same entities a third faster."""
     import spacy
 
     spec = importlib.util.find_spec(SPACY_PACKAGE)
@@ -95,7 +98,7 @@ def entity_recogniser() -> Any:
         raise RuntimeError(f"the entity feature needs the {SPACY_PACKAGE} package")
     folder = next(Path(spec.submodule_search_locations[0]).glob("en_core_web_sm*-*"))
     return spacy.load(folder, exclude=["parser", "lemmatizer", "attribute_ruler", "tagger",
-                                       "senter"])
+                                       "senter", "tok2vec"])
 
 
 def entity_labels(texts: list[str], question: str) -> list[frozenset[str]]:

@@ -81,6 +81,23 @@ def test_entities_of_the_asked_type_are_found_in_sentences() -> None:
     assert "PERCENT" in labels[1]
 
 
+def test_the_trimmed_recogniser_finds_what_the_whole_pipeline_finds() -> None:
+    import spacy
+
+    from chatbot.answering.ranker import entity_recogniser
+
+    trimmed = entity_recogniser()
+    assert trimmed.pipe_names == ["ner"]
+    whole = spacy.load(Path(trimmed.path))
+    texts = [json.loads(line)["question"] for line in (
+        REPO / "evals" / "seed.jsonl").read_text(encoding="utf-8").splitlines()[:40]]
+    texts += ["Taher Al-Nono, Haniyeh's media advisor, told Reuters in Cairo on Monday.",
+              "Apple sold 20 million iPhones in China in the third quarter of 2022."]
+    found = [[(e.text, e.label_) for e in doc.ents] for doc in trimmed.pipe(texts)]
+    assert found == [[(e.text, e.label_) for e in doc.ents] for doc in whole.pipe(texts)]
+    assert sum(map(len, found)) > 20
+
+
 def test_the_newest_story_wins_and_the_claim_shows_its_outlet_and_date(
         tmp_path: Path, embedder: Embedder) -> None:
     service = create_service(make_settings(tmp_path / "data"))
