@@ -142,7 +142,7 @@ def question_context(question: str, search_filter: SearchFilter | None,
     """The question as the features see it: its reference day, the window it names, the
     corpus-wide rarity of its words."""
     idf = keywords.idf if keywords is not None else (lambda _term: 1.0)
-    ctx = QuestionContext.of(question, reference_day(search_filter), idf)
+    ctx = QuestionContext.of(question, reference_day(search_filter, keywords), idf)
     if not parts.time:
         ctx.window = None
     return ctx

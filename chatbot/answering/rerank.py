@@ -10,8 +10,8 @@ comparison combines signals we already have, each cheap at question time:
   keyword index), which rewards a passage where the question's rare words meet in one sentence;
 * ``rrf``: the fused rank itself;
 * ``recency``: how close the article's date is to the question's reference day (the "as of"
-  day, else today): news questions are about now, and older articles on the same topic are the
-  most common wrong answer.
+  day, else today or an archive's newest day): news questions are about now, and older
+  articles on the same topic are the most common wrong answer.
 
 A user with a cross-encoder can use it by path instead (``reranker = "cross-encoder:/path"``).
 """
@@ -51,11 +51,18 @@ class RerankWeights:
     recency: float = 0.3
 
 
-def reference_day(search_filter: SearchFilter | None, today: date | None = None) -> date:
-    """The day a question is asked "as of": the filter's end, else today."""
+def reference_day(search_filter: SearchFilter | None, keywords: KeywordIndex | None = None,
+                  today: date | None = None) -> date:
+    """The day a question is asked "as of": the filter's end; else today, or the newest day
+    in the index when that is earlier. An archive's questions are then about its last days,
+    as a live feed's are about today: "this week" is the archive's last week, and its stories
+    are not all "years old" (which would make every one look stale to the ranker and to the
+    answer-or-decline model)."""
     if search_filter is not None and search_filter.until is not None:
         return search_filter.until
-    return today or date.today()
+    today = today or date.today()
+    newest = day_from_number(keywords.newest_day()) if keywords is not None else None
+    return min(today, newest) if newest else today
 
 
 def recency(passage: Passage, reference: date, half_life_days: float) -> float:
@@ -83,7 +90,7 @@ class FeatureReranker:
         idf = {t: self._idf(t) for t in question_terms}
         total = sum(idf.values()) or 1.0
         top_rrf = max(p.scores.get("rrf", 0.0) for p in passages) or 1.0
-        reference = reference_day(search_filter)
+        reference = reference_day(search_filter, self.keywords)
         for passage in passages:
             overlap = max((sum(idf[t] for t in question_terms & term_set(text)) / total
                            for _, text in passage.sentence_texts()), default=0.0)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from chatbot.answering.rerank import reference_day
 from chatbot.schema import Filters
 from chatbot.service import ChatService, create_service, to_search_filter
 from chatbot.settings import Settings
@@ -107,6 +108,23 @@ def test_as_of_date_ignores_later_articles(corpus: Corpus) -> None:
     answer = service.ask("How many residents lost their lives?",
                          filters=Filters(as_of=date(2024, 3, 20)))
     assert all(c.article_id != "flood" for c in answer.citations)
+
+
+def test_an_archive_is_asked_as_of_its_newest_day(corpus: Corpus) -> None:
+    """Without an "as of" day, a store whose newest article is older than today is read as a
+    live feed on that day: its stories are days old, not years."""
+    service = _service(corpus)
+    assert service.keywords is not None
+    assert reference_day(None, service.keywords) == date(2024, 3, 21)
+    # A feed that is up to date is asked as of today.
+    assert reference_day(None, service.keywords, today=date(2024, 3, 5)) == date(2024, 3, 5)
+    question = "How many residents lost their lives when the river burst?"
+    ages = {p.article_id: p.scores["age_days"] for p in service.retriever.retrieve(question, 3)}
+    assert ages["flood"] == 0.0
+    as_of = to_search_filter(Filters(as_of=date(2024, 3, 25)))
+    ages = {p.article_id: p.scores["age_days"]
+            for p in service.retriever.retrieve(question, 3, as_of)}
+    assert ages["flood"] == 4.0
 
 
 def test_near_identical_wire_copies_yield_one_citation(tmp_path: Path) -> None:

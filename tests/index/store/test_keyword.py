@@ -12,7 +12,7 @@ from chatbot.settings import Settings
 from index.articles import Article
 from index.store import keyword
 from index.store.keyword import KeywordIndex
-from index.store.records import article_key
+from index.store.records import article_key, day_number
 from index.store.search_filter import SearchFilter
 
 
@@ -94,6 +94,22 @@ def test_replaced_and_deleted_articles_leave_the_keyword_index(store_settings: S
     assert service.keywords.search("mayor council", 5) == []
     assert service.keywords.search("snow", 5)[0].passage_id.startswith(article_key("storm"))
     assert service.keywords.passages == service.store.count_passages()
+
+
+def test_the_newest_day_follows_ingests_and_deletions(store_settings: Settings) -> None:
+    service = _service(store_settings)
+    assert service.keywords.newest_day() == day_number(date(2024, 3, 20))
+    service.ingestor.ingest_articles([Article(id="flood", title="Flood", published="2024-04-02",
+                                              text="The river flooded the old town.")])
+    service.sync_keywords()
+    assert service.keywords.newest_day() == day_number(date(2024, 4, 2))
+    # Another process sees it too, and sees it go.
+    other = KeywordIndex(store_settings.keyword_path)
+    assert other.newest_day() == day_number(date(2024, 4, 2))
+    service.store.delete_article(article_key("flood"))
+    service.store.delete_article(article_key("storm"))
+    other.sync(service.store)
+    assert other.newest_day() == day_number(date(2024, 3, 10))
 
 
 def test_damaged_keyword_cache_is_rebuilt_from_the_store(store_settings: Settings) -> None:
