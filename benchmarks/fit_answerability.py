@@ -10,14 +10,15 @@ Each question of the decline sets (benchmarks/make_decline_set.py) is asked as t
 would ask it (its follow-up rewrite, its "as of" date, the configured retrieval and extractive
 scoring), and chatbot.answering.answerability.features are recorded for the answerer's best
 sentence.
-Two decisions are fitted on the ``--fit`` sets together (a news archive's decline set and the
+Three decisions are fitted on the ``--fit`` sets together (news archives' decline sets and the
 seed set over its one-article store, so the decision holds for a small store as for a large
-one): a logistic regression over every feature, and one
-threshold on the best sentence's score. Each threshold is the lowest that declines at most
-``--max-false-declines`` of the answerable questions of the fit set. Both are shown on the fit
-and the check set; ``--kind auto`` keeps the one with the better decline recall on the check
-set within the false-decline budget (the fit set decides when no check set is given), and
-writes it to ``--out``. Run it again whenever the answerer's scores change (a new ranker).
+one): an additive model of boosted stumps and a logistic regression over every feature, and
+one threshold on the best sentence's score. Each threshold is the lowest that declines at most
+``--max-false-declines`` of the answerable questions of the fit set. Each is shown with its
+cross-validated recall on the fit set (the fair comparison of kinds) and on the fit and the
+check set; ``--kind auto`` keeps the one with the better decline recall on the check set
+within the false-decline budget (the fit set decides when no check set is given), and writes
+it to ``--out``. Run it again whenever the answerer's scores change (a new ranker).
 
 Without ``--check``, ``--split`` holds out every other question of the fit set (by a hash of
 its id) as the check set and writes the held-out ids to ``<out>.holdout.txt``.
@@ -28,8 +29,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import sys
-from dataclasses import dataclass
+from bisect import bisect_left
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +46,14 @@ from chatbot.settings import load_settings
 
 # Ridge penalty of the logistic regression (on standardised features).
 L2 = 1.0
+# The additive model: 300 stumps, small steps, each fitted on a random 80% of the questions
+# and of the features (chosen by cross-validated recall on the train decline sets: 0.93 at a
+# 0.10 false-decline budget, against 0.86 for the logistic regression and 0.88 for trees of
+# three leaves, whose features interact).
+STUMPS = {"objective": "binary", "num_leaves": 2, "num_iterations": 300, "learning_rate": 0.03,
+          "min_data_in_leaf": 10, "bagging_fraction": 0.8, "bagging_freq": 1,
+          "feature_fraction": 0.8, "seed": 0, "deterministic": True, "num_threads": 1,
+          "verbose": -1}
 
 
 @dataclass
@@ -99,6 +111,48 @@ def fit_logistic(examples: list[Example]) -> AnswerabilityModel:
                               tuple(map(float, mean)), tuple(map(float, scale)))
 
 
+def fit_additive(examples: list[Example]) -> AnswerabilityModel:
+    """Boosted decision stumps (LightGBM, one split per tree), stored as one step function per
+    feature: the trees' splits on a feature are its cuts, and the sum of their leaves on each
+    side its steps. Without interactions it stays as readable as the logistic regression, but
+    a feature's effect can bend (an article's age matters only after a few weeks)."""
+    import lightgbm
+
+    x = _matrix(examples, FEATURES)
+    y = np.array([e.answerable for e in examples if e.values is not None])
+    booster = lightgbm.train(STUMPS, lightgbm.Dataset(x, y.astype(float)))
+    splits: list[list[tuple[float, float, float]]] = [[] for _ in FEATURES]
+    bias = 0.0
+    for tree in booster.dump_model()["tree_info"]:
+        node = tree["tree_structure"]
+        if "split_feature" not in node:  # a tree that found no split: a constant
+            bias += node["leaf_value"]
+            continue
+        assert node["decision_type"] == "<="
+        splits[node["split_feature"]].append((node["threshold"], node["left_child"]["leaf_value"],
+                                              node["right_child"]["leaf_value"]))
+    cuts, steps = [], []
+    for j, found in enumerate(splits):
+        feature_cuts = sorted({t for t, _, _ in found})
+        # The value at each cut (and above the last) decides each split the same way as any
+        # value in the interval that ends there.
+        points = [*feature_cuts, math.inf]
+        values = [sum(left if v <= t else right for t, left, right in found) for v in points]
+        # Centred on the fitted examples, so the bias is the score of a typical question.
+        centre = float(np.mean([values[bisect_left(feature_cuts, v)] for v in x[:, j]]))
+        cuts.append(tuple(feature_cuts))
+        steps.append(tuple(v - centre for v in values))
+        bias += centre
+    model = AnswerabilityModel("additive", FEATURES, 0.5, bias=bias, cuts=tuple(cuts),
+                               steps=tuple(steps))
+    # The step functions must score exactly as the booster does.
+    raw = booster.predict(x, raw_score=True)
+    mine = [math.log(p / (1 - p)) for p in (model.score(dict(zip(FEATURES, row, strict=True)))
+                                            for row in x)]
+    assert np.allclose(raw, mine, atol=1e-6), "the step functions differ from the booster"
+    return model
+
+
 def with_threshold(model: AnswerabilityModel, examples: list[Example], budget: float,
                    ) -> AnswerabilityModel:
     """The model with the highest threshold that still answers all but ``budget`` of the
@@ -108,8 +162,25 @@ def with_threshold(model: AnswerabilityModel, examples: list[Example], budget: f
     total = sum(e.answerable for e in examples)
     allowed = int(budget * total) - sum(e.answerable and e.values is None for e in examples)
     cut = answerable[max(0, min(allowed, len(answerable) - 1))] if answerable else 0.5
-    return AnswerabilityModel(model.kind, model.features, float(cut), model.weights, model.bias,
-                              model.mean, model.scale)
+    return replace(model, threshold=float(cut))
+
+
+def cross_validated_recall(fit: Callable[[list[Example]], AnswerabilityModel],
+                           examples: list[Example], budget: float) -> float:
+    """Decline recall on the fit set itself, each fifth scored by a model fitted on the other
+    four (a question's copies, from several sets or weights, stay in one fifth), at the
+    threshold that declines ``budget`` of the answerable ones: how a kind of model carries to
+    questions it was not fitted on, without looking at the check set."""
+    fold = {e.id: int(hashlib.sha1(e.id.encode()).hexdigest(), 16) % 5 for e in examples}
+    scored: list[tuple[float, bool]] = []
+    for k in range(5):
+        model = fit([e for e in examples if fold[e.id] != k])
+        scored += [(model.score(e.values), e.answerable) for e in examples
+                   if fold[e.id] == k and e.values is not None]
+    answerable = sorted(score for score, answered in scored if answered)
+    cut = answerable[int(budget * len(answerable))]
+    unanswerable = [score for score, answered in scored if not answered]
+    return sum(score < cut for score in unanswerable) / max(1, len(unanswerable))
 
 
 @dataclass
@@ -163,7 +234,8 @@ def main() -> None:
     parser.add_argument("--check-store", type=Path, help="data dir of the check set's store")
     parser.add_argument("--split", action="store_true",
                         help="no check set: hold out half of the fit set (by id hash) instead")
-    parser.add_argument("--kind", choices=("auto", "logistic", "threshold"), default="auto")
+    parser.add_argument("--kind", choices=("auto", "additive", "logistic", "threshold"),
+                        default="auto")
     parser.add_argument("--max-false-declines", type=float, default=0.08,
                         help="share of answerable fit questions a decision may decline (0.08)")
     parser.add_argument("--out", type=Path, default=MODEL_FILE,
@@ -197,12 +269,16 @@ def main() -> None:
             "".join(f"{e.id}\n" for e in check_set))
 
     budget = args.max_false_declines
-    threshold = AnswerabilityModel("threshold", ("best_score",), 0.0)
-    candidates = {"logistic": with_threshold(fit_logistic(fit_set), fit_set, budget),
-                  "threshold": with_threshold(threshold, fit_set, budget)}
+    fitters: dict[str, Callable[[list[Example]], AnswerabilityModel]] = {
+        "additive": fit_additive, "logistic": fit_logistic,
+        "threshold": lambda _: AnswerabilityModel("threshold", ("best_score",), 0.0)}
+    candidates = {kind: with_threshold(fitter(fit_set), fit_set, budget)
+                  for kind, fitter in fitters.items()}
     print(f"{'model':<10} {'set':<6} {'recall':>7} {'false declines':>15} {'precision':>10} "
           f"{'off-topic declined':>19} threshold")
     for kind, model in candidates.items():
+        print(f"{kind:<10} {'fit cv':<6} "
+              f"{cross_validated_recall(fitters[kind], fit_set, budget):>7.3f}")
         for name, examples in (("fit", fit_set), ("check", check_set)):
             if examples:
                 o = judge(model, examples)
@@ -217,10 +293,8 @@ def main() -> None:
             return o.false_declines <= budget + 0.02, o.recall - o.false_declines
 
         kind = max(candidates, key=merit)
-    chosen = candidates[kind]
     source = f"{', '.join(map(str, args.fit))} ({len(fit_set)} questions)"
-    chosen = AnswerabilityModel(chosen.kind, chosen.features, chosen.threshold, chosen.weights,
-                                chosen.bias, chosen.mean, chosen.scale, fitted_on=source)
+    chosen = replace(candidates[kind], fitted_on=source)
     args.out.write_text(chosen.to_json() + "\n")
     print(f"kept {kind}; wrote {args.out}")
 

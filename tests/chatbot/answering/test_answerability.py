@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
+import pytest
+
 from chatbot.answering.answerability import (
     FEATURES,
     MODEL_FILE,
@@ -90,3 +94,21 @@ def test_the_focus_is_looked_for_in_the_sentence_and_its_passage(
     puppy = "What should I name my new puppy?"
     values = features(puppy, _ranked(seeded_service, puppy))
     assert values["focus_sentence"] == 0.0 and values["focus_passage"] == 0.0  # no naming
+
+
+def test_the_same_evidence_from_an_old_story_is_less_likely_to_answer(
+        seeded_service: ChatService) -> None:
+    """A removed story's best stand-in is often an older one on the same topic: the fitted
+    decision trusts a sentence less the older its article is against the question's day."""
+    ranked = _ranked(seeded_service, SEED_QUESTION)
+    undated = features(SEED_QUESTION, ranked)
+    assert undated["age"] == 0.0  # the seed article has no date: unknown is not old
+    model = load_model()
+    assert model is not None and "age" in model.features
+    scores = []
+    for days in (2.0, 40.0, 400.0):
+        ranked[0].passage.scores.update(age_days=days, behind_newest=0.0)
+        values = features(SEED_QUESTION, ranked)
+        assert values["age"] == pytest.approx(math.log1p(days))
+        scores.append(model.score(values))
+    assert scores[0] > scores[1] > scores[2]
