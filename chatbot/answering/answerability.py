@@ -59,7 +59,8 @@ FEATURES = (
     "is_question",        # 1 for a question, 0 for an instruction ("Write me a poem")
     "focus_sentence",     # 1 when the best sentence holds what the question asks about
     "focus_passage",      # ... its passage (with the headline) does
-    "age",                # log days the best sentence's article is older than the reference day
+    "age",                # log days the best sentence's article lies outside the time the
+                          # question names ("in March"), else before its reference day
     "behind_newest",      # log days it is older than the newest candidate on the question's topic
 )
 
@@ -91,6 +92,15 @@ def _log_days(days: float | None) -> float:
     """log(1 + days) of an age; 0 for an undated article (unknown is not old) or one newer
     than the reference."""
     return 0.0 if days is None or math.isnan(days) else math.log1p(max(0.0, days))
+
+
+def _days_off(scores: Mapping[str, float]) -> float | None:
+    """How far an article is from the time a question is about: from the window it names
+    ("in March", "on Tuesday"), else before its reference day. "What did the Fed decide in
+    March?" asked in October is not answered by a stale story when the story is March's."""
+    distance = scores.get("window_distance")
+    return distance if distance is not None and not math.isnan(distance) else (
+        scores.get("age_days"))
 
 
 @lru_cache(maxsize=256)  # asked for twice per question: composition and features
@@ -145,7 +155,7 @@ def features(question: str, ranked: Sequence[Evidence]) -> dict[str, float]:
         # News questions are about a moment: the right story is this week's, and a removed
         # one's best stand-in is often an older story on the same topic (last quarter's
         # figures, an earlier retirement). Set by the learned ranker's features; 0 without it.
-        "age": _log_days(passage.scores.get("age_days")),
+        "age": _log_days(_days_off(passage.scores)),
         "behind_newest": _log_days(passage.scores.get("behind_newest")),
     }
 

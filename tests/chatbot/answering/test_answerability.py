@@ -112,3 +112,16 @@ def test_the_same_evidence_from_an_old_story_is_less_likely_to_answer(
         assert values["age"] == pytest.approx(math.log1p(days))
         scores.append(model.score(values))
     assert scores[0] > scores[1] > scores[2]
+
+
+def test_a_question_that_names_its_time_is_judged_against_that_time(
+        seeded_service: ChatService) -> None:
+    """"What did the Fed decide in March?" asked in October: a March story is not stale."""
+    ranked = _ranked(seeded_service, SEED_QUESTION)
+    ranked[0].passage.scores.update(age_days=200.0, window_distance=0.0)
+    assert features(SEED_QUESTION, ranked)["age"] == 0.0
+    ranked[0].passage.scores.update(window_distance=30.0)
+    assert features(SEED_QUESTION, ranked)["age"] == pytest.approx(math.log1p(30))
+    # No window named (the ranker stores NaN): the age before the reference day counts.
+    ranked[0].passage.scores.update(window_distance=math.nan)
+    assert features(SEED_QUESTION, ranked)["age"] == pytest.approx(math.log1p(200))
