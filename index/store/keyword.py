@@ -255,8 +255,9 @@ class KeywordIndex:
         dated: the "now" of an archive, asked for with every question.
 
         Sorting a million passages by day takes ~9 ms, so the last answer is kept and only
-        checked (~0.2 ms): passages of that day are still there and none is newer. Any
-        process's ingest or deletion is seen, as the check reads the current index."""
+        checked (two range queries, under 0.2 ms): passages of that day are still there and
+        none is newer. Any process's ingest or deletion is seen, as the check reads the current
+        index."""
         searcher = self._index.searcher()
         if not searcher.num_docs:
             return 0
