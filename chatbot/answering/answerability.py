@@ -97,10 +97,13 @@ def _log_days(days: float | None) -> float:
 def _days_off(scores: Mapping[str, float]) -> float | None:
     """How far an article is from the time a question is about: from the window it names
     ("in March", "on Tuesday"), else before its reference day. "What did the Fed decide in
-    March?" asked in October is not answered by a stale story when the story is March's."""
+    March?" asked in October is not answered by a stale story when the story is March's.
+    None for an undated article (its age is NaN): unknown is not old."""
+    age = scores.get("age_days")
+    if age is None or math.isnan(age):
+        return None
     distance = scores.get("window_distance")
-    return distance if distance is not None and not math.isnan(distance) else (
-        scores.get("age_days"))
+    return distance if distance is not None and not math.isnan(distance) else age
 
 
 @lru_cache(maxsize=256)  # asked for twice per question: composition and features

@@ -125,3 +125,6 @@ def test_a_question_that_names_its_time_is_judged_against_that_time(
     # No window named (the ranker stores NaN): the age before the reference day counts.
     ranked[0].passage.scores.update(window_distance=math.nan)
     assert features(SEED_QUESTION, ranked)["age"] == pytest.approx(math.log1p(200))
+    # An undated article is far from any window it cannot be placed in, but not old.
+    ranked[0].passage.scores.update(age_days=math.nan, window_distance=365.0)
+    assert features(SEED_QUESTION, ranked)["age"] == 0.0
