@@ -32,11 +32,11 @@ import random
 import re
 import shutil
 from collections import Counter
-from datetime import date
 from pathlib import Path
 
 from chatbot.answering.coreference import people
 from chatbot.evaluation.metrics import in_date_window, normalize_answer
+from index.dates import day_or_none
 
 # General knowledge and requests no news archive answers; every one must be declined. Two
 # lists of the same kinds: a set built to fit a decision on (``--purpose fit``) never holds the
@@ -197,13 +197,6 @@ def person_questions(articles: list[dict], kept: set[str], count: int, rng: rand
     return made
 
 
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat((text or "")[:10])
-    except ValueError:
-        return None
-
-
 def build(slice_dir: Path, share: float, max_articles: int, seed: int, people_count: int,
           only: set[str] | None = None, purpose: str = "report",
           questions_file: Path | None = None) -> tuple[list[dict], list[str], int]:
@@ -219,7 +212,7 @@ def build(slice_dir: Path, share: float, max_articles: int, seed: int, people_co
     articles = [a for a in _read_jsonl(slice_dir / "articles.jsonl")
                 if only is None or a["id"] in only]
     corpus = {a["id"]: _padded(a.get("title", "") + " " + a["text"]) for a in articles}
-    published = {a["id"]: _day(a.get("published")) for a in articles}
+    published = {a["id"]: day_or_none(a.get("published") or "") for a in articles}
     questions = _read_jsonl(questions_file or slice_dir / "questions.jsonl")
     holders = {q["id"]: answer_articles(q, corpus) for q in questions}
     questions = [q for q in questions if holders[q["id"]]]
@@ -235,7 +228,7 @@ def build(slice_dir: Path, share: float, max_articles: int, seed: int, people_co
     left_out = 0
     for q in questions:
         base = {"id": q["id"], "question": q["question"], "date": q["date"]}
-        day = _day(q["date"])
+        day = day_or_none(q["date"] or "")
         if q["id"] in chosen or not holders[q["id"]] & kept:
             # Removed, or its answer went with another question's articles.
             out.append({**base, "unanswerable": True, "category": "unanswerable-removed"})
@@ -244,7 +237,7 @@ def build(slice_dir: Path, share: float, max_articles: int, seed: int, people_co
                         "category": "answerable"})
         else:
             left_out += 1
-    newest = max((day for i in kept if (day := published[i])), default=None)
+    newest = max(filter(None, (published[i] for i in kept)), default=None)
     asked = {"date": newest.isoformat()} if newest else {}
     off_topic = OFF_TOPIC_FIT if purpose == "fit" else OFF_TOPIC_REPORT
     out += [{"id": f"offtopic-{i:02d}", "question": text, **asked, "unanswerable": True,

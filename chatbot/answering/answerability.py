@@ -4,8 +4,9 @@ Word overlap alone answers "What is the capital of Australia?" with a sentence a
 ties in the South Pacific. The decision here looks for evidence that the question is answered:
 the question's names, numbers and key terms in the chosen sentence and in its passage, the
 margin of the best sentence over the next, how many outlets carry the question's terms, the
-answerer's own scores, how old its article is against the question's day and against the
-newest story on the topic, and whether the question is a question at all ("Write me a poem").
+answerer's own scores, how far its article is from the time the question is about and how
+far behind the newest story on the topic, and whether the question is a question at all
+("Write me a poem").
 
 The inputs are explicit features (``FEATURES``); the decision is a small model stored as JSON
 (``answerability.json`` beside this file) and refitted in one command on a decline set built
