@@ -178,7 +178,7 @@ def person_questions(articles: list[dict], kept: set[str], count: int, rng: rand
     for article in articles:
         if article["id"] in kept:
             found = {a or b for a, b in said.findall(article["text"])}
-            mentions.update(set(people(sorted(found))))
+            mentions.update(people(sorted(found)))  # in order: ties rank the same every run
     frequent = [name for name, n in mentions.most_common(400) if n >= 2]
     rng.shuffle(frequent)
     made: list[dict] = []

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from benchmarks.make_decline_set import _padded, answer_articles, answer_forms, build
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_an_answer_is_also_found_without_its_title_qualifier_party_or_plural() -> None:
@@ -69,3 +74,21 @@ def test_a_decline_set_removes_answers_keeps_current_ones_and_dates_the_added_qu
     # The added questions are asked as of the newest day left, not years after it.
     off_topic = [q for q in questions if q["category"] == "off-topic"]
     assert off_topic and all(q["date"] == "2022-07-30" for q in off_topic)
+
+
+def test_the_people_questions_are_the_same_in_every_process(tmp_path: Path) -> None:
+    """Names quoted equally often must not be ordered by Python's per-process string hash."""
+    names = ["Ana Lopez", "Ben Okafor", "Cara Singh", "Dan Weiss", "Eva Novak", "Finn Berg"]
+    articles = [{"id": f"a{i}", "text": " ".join(f"{name} said it rained." for name in names)}
+                for i in range(3)]
+    (tmp_path / "articles.json").write_text(json.dumps(articles), encoding="utf-8")
+    code = ("import json, random, sys\n"
+            "from benchmarks.make_decline_set import person_questions\n"
+            "articles = json.load(open(sys.argv[1]))\n"
+            "made = person_questions(articles, {a['id'] for a in articles}, 3, random.Random(1))\n"
+            "print(json.dumps(made))\n")
+    runs = {subprocess.run([sys.executable, "-c", code, str(tmp_path / "articles.json")],
+                           capture_output=True, text=True, check=True, cwd=REPO,
+                           env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONHASHSEED": seed},
+                           ).stdout for seed in ("1", "2", "3", "4")}
+    assert len(runs) == 1 and len(json.loads(runs.pop())) == 3
