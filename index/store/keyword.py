@@ -49,6 +49,8 @@ _WATERMARK_MARGIN_S = 120.0
 _ARTICLES_PER_READ = 400
 _ENGINE = "tantivy"
 _STATE = "state.sqlite3"
+# Files of the format before tantivy (its segments are *.npz), removed when it is found.
+_EARLIER_FORMAT = frozenset({"manifest.json", "manifest.json.tmp"})
 # A term longer than this is not a word (base64, a run of digits): tantivy drops it.
 _LONGEST_TERM = 200
 _SMALL_WRITE_HEAP = 16_000_000
@@ -128,15 +130,17 @@ class KeywordIndex:
             raise
 
     def _discard(self) -> None:
-        """Remove everything in the folder but its lock file."""
+        """Remove what this index keeps in the folder: the engine, the sync state (with
+        SQLite's side files) and an earlier format's manifest and segments. Nothing else is
+        touched, so a folder given by mistake (the parent of every index, a data folder)
+        loses nothing: its own contents are not a damaged index."""
         if hasattr(self, "_state"):
             self._state.close()
         for child in self.folder.iterdir():
-            if child.name == ".lock":
-                continue
-            if child.is_dir():
+            if child.name == _ENGINE and child.is_dir():
                 shutil.rmtree(child)
-            else:
+            elif child.name.startswith(_STATE) or child.name in _EARLIER_FORMAT or (
+                    child.suffix == ".npz" and child.is_file()):
                 child.unlink()
 
     def _refresh(self) -> None:

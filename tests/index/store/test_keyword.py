@@ -132,6 +132,19 @@ def test_keyword_index_of_an_earlier_format_is_replaced(store_settings: Settings
     assert rebuilt.search("Valparaíso", 1)[0].passage_id.startswith(article_key("quake"))
 
 
+def test_opening_the_parent_folder_by_mistake_discards_none_of_its_contents(
+        store_settings: Settings) -> None:
+    """``<data>/keyword`` holds every index: it is no index itself, so nothing in it goes."""
+    service = _service(store_settings)
+    parent = store_settings.keyword_path.parent
+    notes = parent / "notes.txt"
+    notes.write_text("kept")
+    KeywordIndex(parent)
+    assert notes.read_text() == "kept"
+    reopened = KeywordIndex(store_settings.keyword_path)
+    assert reopened.passages == service.store.count_passages()  # nothing to rebuild
+
+
 def test_rebuild_reading_the_store_page_by_page_equals_reading_it_by_article(
         store_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     service = _service(store_settings)
