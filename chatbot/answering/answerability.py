@@ -75,6 +75,35 @@ _QUESTION_WORD = re.compile(r"\b(?:which|what|who|whom|whose|where|when|"
                             r"how(?:\s+(?:many|much|long|far|often))?)\b", re.IGNORECASE)
 # An outlet counts as carrying the story when its passage holds this share of the terms.
 _OUTLET_TERMS = 0.6
+# "Which planet has the most moons?" asks for an extreme: which thing ranks first. A passage
+# that compares nothing ("six of the planet's 14 moons") cannot answer it, however well its
+# words match; one that ranks anything ("the most", "more than", "a record", "the largest",
+# "the first") may. Words ending in "est" that are no superlative are listed, and "the latest"
+# and "the most recent" ask about time, not rank.
+_NOT_SUPERLATIVE = frozenset("""
+latest interest forest test west rest arrest protest request suggest honest guest contest
+harvest modest invest digest manifest quest chest nest pest vest crest attest detest inquest
+unrest midwest southwest northwest conquest priest tempest behest northeast southeast east
+""".split())
+_ASKS_EXTREME = re.compile(
+    r"\bthe\s+(?!most\s+recent)(most|least|fewest|best|worst|[a-z]{2,}est)\b", re.IGNORECASE)
+_STATES_EXTREME = re.compile(
+    r"\b(most|least|fewest|best|worst|more|less|fewer|than|top|record|leading|ever|first|"
+    r"[a-z]{2,}est|no\.\s?1|number one)\b", re.IGNORECASE)
+
+
+def _any_superlative(pattern: re.Pattern[str], text: str) -> bool:
+    return any(m.group(1).lower() not in _NOT_SUPERLATIVE for m in pattern.finditer(text))
+
+
+def asks_extreme(question: str) -> bool:
+    """Whether the question asks which thing ranks first ("the most moons", "the tallest")."""
+    return _any_superlative(_ASKS_EXTREME, question)
+
+
+def states_extreme(text: str) -> bool:
+    """Whether the text ranks or compares anything, as an answer to ``asks_extreme`` must."""
+    return _any_superlative(_STATES_EXTREME, text)
 
 
 def _share(wanted: Sequence[str], text: str) -> float:
@@ -241,14 +270,19 @@ def answers(question: str, ranked: Sequence[Evidence], min_evidence: float,
             model: AnswerabilityModel | None) -> bool:
     """Whether the best of ``ranked`` answers ``question``.
 
-    Two checks, both needed: some sentence's 0..1 evidence reaches ``min_evidence`` (a floor
-    that holds for any store, from one article up), and the fitted model, when there is one,
-    finds the evidence that it is answered (names, numbers and terms of the question in the
-    sentence and its passage, margins, outlets).
+    Three checks, all needed: some sentence's 0..1 evidence reaches ``min_evidence`` (a floor
+    that holds for any store, from one article up); a question that asks for an extreme
+    ("which planet has the most moons?") has a best passage that ranks or compares something
+    (too rare a question in the decline sets for the model to learn it); and the fitted model,
+    when there is one, finds the evidence that it is answered (names, numbers and terms of the
+    question in the sentence and its passage, margins, outlets).
     """
     if not ranked:
         return False
     # The best-evidenced sentence: a learned ranker may put first one whose evidence is lower.
     if max(item.evidence for item in ranked) < min_evidence:
+        return False
+    best = ranked[0].passage
+    if asks_extreme(question) and not states_extreme(f"{best.title}\n{best.text}"):
         return False
     return model is None or model.answers(features(question, ranked))
