@@ -1,10 +1,12 @@
 """Refit the answer-or-decline decision (chatbot/answerability.json) on a decline set.
 
     python -m benchmarks.fit_answerability \\
-        --fit /work/data/decline-train/questions.jsonl --fit-store /work/data/decline-train/store \\
-        --fit evals/seed.jsonl --fit-store /work/data/seed-store --fit-weight 1 --fit-weight 4 \\
-        --max-false-declines 0.10 \\
-        --check /work/data/decline-dev/questions.jsonl --check-store /work/data/decline-dev/store
+        --fit /data/decline-train-15/questions.jsonl --fit-store /data/decline-train-15/store \\
+        --fit evals/seed.jsonl --fit-store /data/seed-store --fit-weight 1 --fit-weight 4 \\
+        --max-false-declines 0.10 --kind additive \\
+        --check /data/decline-dev/questions.jsonl --check-store /data/decline-dev/store
+
+(the README's "Declining" section gives the command the committed model was fitted with).
 
 Each question of the decline sets (benchmarks/make_decline_set.py) is asked as the service
 would ask it (its follow-up rewrite, its "as of" date, the configured retrieval and extractive
@@ -18,7 +20,9 @@ one threshold on the best sentence's score. Each threshold is the lowest that de
 cross-validated recall on the fit set (the fair comparison of kinds) and on the fit and the
 check set; ``--kind auto`` keeps the one with the better decline recall on the check set
 within the false-decline budget (the fit set decides when no check set is given), and writes
-it to ``--out``. Run it again whenever the answerer's scores change (a new ranker).
+it to ``--out``. Run it again whenever the answerer's scores change (a new ranker). The
+figures are the model's alone: the evidence floor and the extreme-question check of
+``answers`` come on top of it (``newsbot eval`` on a decline set measures the whole decision).
 
 Without ``--check``, ``--split`` holds out every other question of the fit set (by a hash of
 its id) as the check set and writes the held-out ids to ``<out>.holdout.txt``.
