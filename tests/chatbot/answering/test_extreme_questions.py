@@ -15,18 +15,22 @@ from chatbot.answering.extractive import ExtractiveAnswerer
 from chatbot.service import ChatService
 
 MOONS = "Which planet has the most moons?"
-NEPTUNE = {
-    "id": "neptune", "title": "Telescope shows Neptune's rings in new detail",
-    "source": "example.com", "published": "2022-09-22",
-    "text": "The space telescope has captured a sharp view of Neptune's rings.\n"
-            "Near the rings are six of the planet's 14 moons, among them Galatea, Naiad and "
-            "Proteus. Astronomers said the images reveal faint dust bands."}
-SATURN = {
-    "id": "saturn", "title": "Saturn reclaims its title as the planet with the most moons",
-    "source": "example.com", "published": "2023-05-12",
-    "text": "Astronomers confirmed 62 new moons orbiting Saturn, bringing its total to 145.\n"
-            "Saturn now has the most moons of any planet in the solar system, more than "
-            "Jupiter's 95."}
+
+
+def _article(article_id: str, title: str, published: str, text: str) -> dict[str, str]:
+    return {"id": article_id, "title": title, "source": "example.com", "published": published,
+            "text": text}
+
+
+NEPTUNE = _article(
+    "neptune", "Telescope shows Neptune's rings in new detail", "2022-09-22",
+    "The space telescope has captured a sharp view of Neptune's rings.\n"
+    "Near the rings are six of the planet's 14 moons, among them Galatea, Naiad and Proteus. "
+    "Astronomers said the images reveal faint dust bands.")
+SATURN = _article(
+    "saturn", "Saturn reclaims its title as the planet with the most moons", "2023-05-12",
+    "Astronomers confirmed 62 new moons orbiting Saturn, bringing its total to 145.\n"
+    "Saturn now has the most moons of any planet in the solar system, more than Jupiter's 95.")
 
 
 def test_asking_for_an_extreme_is_told_from_asking_about_time() -> None:
