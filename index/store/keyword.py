@@ -49,7 +49,7 @@ _WATERMARK_MARGIN_S = 120.0
 _ARTICLES_PER_READ = 400
 _ENGINE = "tantivy"
 _STATE = "state.sqlite3"
-# Files of the format before tantivy (its segments are *.npz), removed when it is found.
+# The manifest of the format before tantivy; where it is, that format's *.npz segments go too.
 _EARLIER_FORMAT = frozenset({"manifest.json", "manifest.json.tmp"})
 # A term longer than this is not a word (base64, a run of digits): tantivy drops it.
 _LONGEST_TERM = 200
@@ -136,11 +136,12 @@ class KeywordIndex:
         loses nothing: its own contents are not a damaged index."""
         if hasattr(self, "_state"):
             self._state.close()
+        earlier_format = any((self.folder / name).exists() for name in _EARLIER_FORMAT)
         for child in self.folder.iterdir():
             if child.name == _ENGINE and child.is_dir():
                 shutil.rmtree(child)
             elif child.name.startswith(_STATE) or child.name in _EARLIER_FORMAT or (
-                    child.suffix == ".npz" and child.is_file()):
+                    earlier_format and child.suffix == ".npz" and child.is_file()):
                 child.unlink()
 
     def _refresh(self) -> None:

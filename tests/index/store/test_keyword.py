@@ -126,8 +126,10 @@ def test_keyword_index_of_an_earlier_format_is_replaced(store_settings: Settings
     folder = store_settings.keyword_path
     (folder / "state.sqlite3").unlink()
     (folder / "manifest.json").write_text('{"format": 1}')
+    (folder / "segment-0.npz").write_bytes(b"old")
     rebuilt = KeywordIndex(folder)
     assert rebuilt.passages == 0 and not (folder / "manifest.json").exists()
+    assert not (folder / "segment-0.npz").exists()
     assert rebuilt.sync(service.store) == 3
     assert rebuilt.search("Valparaíso", 1)[0].passage_id.startswith(article_key("quake"))
 
@@ -137,10 +139,11 @@ def test_opening_the_parent_folder_by_mistake_discards_none_of_its_contents(
     """``<data>/keyword`` holds every index: it is no index itself, so nothing in it goes."""
     service = _service(store_settings)
     parent = store_settings.keyword_path.parent
-    notes = parent / "notes.txt"
+    notes, arrays = parent / "notes.txt", parent / "vectors.npz"
     notes.write_text("kept")
+    arrays.write_bytes(b"kept")
     KeywordIndex(parent)
-    assert notes.read_text() == "kept"
+    assert notes.read_text() == "kept" and arrays.read_bytes() == b"kept"
     reopened = KeywordIndex(store_settings.keyword_path)
     assert reopened.passages == service.store.count_passages()  # nothing to rebuild
 
