@@ -37,6 +37,7 @@ from index.store.terms import term_set, terms
 
 if TYPE_CHECKING:
     from chatbot.answering.extractive import Evidence
+    from index.store.records import Passage
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
 
@@ -104,6 +105,15 @@ def asks_extreme(question: str) -> bool:
 def states_extreme(text: str) -> bool:
     """Whether the text ranks or compares anything, as an answer to ``asks_extreme`` must."""
     return _any_superlative(_STATES_EXTREME, text)
+
+
+def ranks_what_is_asked(question: str, passage: Passage) -> bool:
+    """Whether the passage's headline or one of its sentences ranks or compares something and
+    shares a term with the question: "the franchise's first-ever title" beside a Super Bowl
+    date says nothing about which team has won the most Super Bowls."""
+    asked = frozenset(terms(question))
+    texts = [passage.title, *(text for _, text in passage.sentence_texts())]
+    return any(asked & term_set(text) and states_extreme(text) for text in texts)
 
 
 def _share(wanted: Sequence[str], text: str) -> float:
@@ -273,16 +283,15 @@ def answers(question: str, ranked: Sequence[Evidence], min_evidence: float,
     Three checks, all needed: some sentence's 0..1 evidence reaches ``min_evidence`` (a floor
     that holds for any store, from one article up); a question that asks for an extreme
     ("which planet has the most moons?") has a best passage that ranks or compares something
-    (too rare a question in the decline sets for the model to learn it); and the fitted model,
-    when there is one, finds the evidence that it is answered (names, numbers and terms of the
-    question in the sentence and its passage, margins, outlets).
+    it asks about (too rare a question in the decline sets for the model to learn it); and the
+    fitted model, when there is one, finds the evidence that it is answered (names, numbers
+    and terms of the question in the sentence and its passage, margins, outlets).
     """
     if not ranked:
         return False
     # The best-evidenced sentence: a learned ranker may put first one whose evidence is lower.
     if max(item.evidence for item in ranked) < min_evidence:
         return False
-    best = ranked[0].passage
-    if asks_extreme(question) and not states_extreme(f"{best.title}\n{best.text}"):
+    if asks_extreme(question) and not ranks_what_is_asked(question, ranked[0].passage):
         return False
     return model is None or model.answers(features(question, ranked))

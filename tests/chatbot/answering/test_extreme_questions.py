@@ -27,6 +27,11 @@ NEPTUNE = _article(
     "The space telescope has captured a sharp view of Neptune's rings.\n"
     "Near the rings are six of the planet's 14 moons, among them Galatea, Naiad and Proteus. "
     "Astronomers said the images reveal faint dust bands.")
+# A comparison about something else: "first-ever title" says nothing about Super Bowl wins.
+FINALS = _article(
+    "finals", "Aces win the title; Super Bowl date set", "2022-09-19",
+    "The Aces clinched the franchise's first-ever title on Sunday.\n"
+    "The 57th Super Bowl will take place on February 12 in Glendale, Arizona, the league said.")
 SATURN = _article(
     "saturn", "Saturn reclaims its title as the planet with the most moons", "2023-05-12",
     "Astronomers confirmed 62 new moons orbiting Saturn, bringing its total to 145.\n"
@@ -68,6 +73,15 @@ def test_a_passage_that_ranks_nothing_does_not_answer_which_has_the_most(
     answer = service.ask(MOONS)
     assert answer.declined
     assert any("14 moons" in passage.passage for passage in answer.closest)
+
+    corpus.write_text(json.dumps(FINALS) + "\n")
+    service.ingest([corpus])
+    most_wins = "Which team has won the most Super Bowls?"
+    ranked = _ranked(service, most_wins)
+    assert "Super Bowl" in ranked[0].passage.text
+    assert not answers(most_wins, ranked, 0.0, always)
+    assert answers("When will the 57th Super Bowl take place?",
+                   _ranked(service, "When will the 57th Super Bowl take place?"), 0.0, always)
 
     corpus.write_text(json.dumps(SATURN) + "\n")
     service.ingest([corpus])
