@@ -78,9 +78,9 @@ _QUESTION_WORD = re.compile(r"\b(?:which|what|who|whom|whose|where|when|"
 _OUTLET_TERMS = 0.6
 # "Which planet has the most moons?" asks for an extreme: which thing ranks first. A passage
 # that compares nothing ("six of the planet's 14 moons") cannot answer it, however well its
-# words match; one that ranks anything ("the most", "more than", "a record", "the largest",
-# "the first") may. Words ending in "est" that are no superlative are listed, and "the latest"
-# and "the most recent" ask about time, not rank.
+# words match; one with a sentence that ranks what is asked about ("the most", "more than", "a
+# record", "the largest", "the first") may. Words ending in "est" that are no superlative are
+# listed, and "the latest" and "the most recent" ask about time, not rank.
 _NOT_SUPERLATIVE = frozenset("""
 latest interest forest test west rest arrest protest request suggest honest guest contest
 harvest modest invest digest manifest quest chest nest pest vest crest attest detest inquest
