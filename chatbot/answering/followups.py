@@ -65,6 +65,19 @@ _POINTS_BACK = re.compile(
     r"stop|trip|visit|fire|flood|quake|earthquake|hurricane|vehicle|car|plane|ship|one|ones|"
     r"same)\b|\b(?:that|this|then|there)\s*[?.!]?\s*$|\b(?:next|instead|else|afterwards)\b|"
     r"\b(?:that|this)\s+(?:happen|mean|come|start|end|take|cost|say)", re.IGNORECASE)
+# "there" and "then" point back ("What happened there?", "Who led the party then?"), but not
+# the "there" of "is there" / "there were".
+_PLACE_OR_TIME = re.compile(r"\b(?:there|then)\b", re.IGNORECASE)
+_EXISTENTIAL_THERE = re.compile(
+    r"\b(?:is|are|was|were|be|been|will|would)\s+there\b|"
+    r"\bthere\s+(?:is|are|was|were|be|been|will|would|have|has|had|\'s)\b", re.IGNORECASE)
+# "Which city was hit worst?": a kind of thing asked for, or an extreme, with nothing named.
+_ASKS_AMONG = re.compile(
+    r"^\s*(?:which|what)\s+[a-z]+\s+(?:is|are|was|were|did|does|do|has|have|had|will)\b|"
+    r"\b(?:most|least|worst|best|[a-z]{3,}est)\b", re.IGNORECASE)
+_FEW_TERMS = 3
+# A definite description: "the referee", "the spacecraft's crew", "the biggest city".
+_DEFINITE = re.compile(r"\bthe\s+[a-z]", re.IGNORECASE)
 # At most this many names and phrases of the previous turn go with a question as its context.
 _CONTEXT_PHRASES = 5
 # A question with this few content terms cannot be searched for on its own.
@@ -162,7 +175,9 @@ def _switch_subject(body: str, previous: str) -> str | None:
             return None
         return previous[:same.start()] + subject + previous[same.end():].lstrip()
     old = names(previous)
-    if not old or subject.lower() in previous.lower():
+    if not old or not names(subject) or subject.lower() in previous.lower():
+        # "What about last year's winner?" names no new subject: a description, not a name
+        # to put in the previous question's place.
         return None
     return re.sub(rf"\b{re.escape(old[0])}\b", subject, previous, count=1)
 
@@ -236,9 +251,18 @@ def _leans_on_conversation(question: str, previous: str) -> bool:
     "How many owners in the United States face the problem?" still leans on it."""
     if PRONOUN.search(question):
         return True
+    if _PLACE_OR_TIME.search(_EXISTENTIAL_THERE.sub(" ", question)):
+        return True
+    before = {n.lower() for n in names(previous)}
+    if _DEFINITE.search(question) and all(n.lower() in before for n in names(question)):
+        # "What is the referee's name?", "Where was the spacecraft launched from?": a thing
+        # described, nothing named that the chat had not named already.
+        return True
+    if not names(question) and len(set(terms(question))) <= _FEW_TERMS and _ASKS_AMONG.search(
+            question):
+        return True
     pointers = list(_POINTS_BACK.finditer(question))
     if pointers:
-        before = {n.lower() for n in names(previous)}
         names_new = any(n.lower() not in before for n in names(question))
         return not (names_new and all(_modifies_a_noun(question, m.end()) for m in pointers))
     return len(set(terms(question))) < _MIN_STANDALONE_TERMS and not names(question)
