@@ -159,3 +159,44 @@ def test_the_check_accepts_well_formed_questions() -> None:
     assert rewrite_problems("What is Israel's position on a temporary truce?") == []
     assert rewrite_problems("Why? (about Hamas, hostage talks)") == []
     assert doubled_phrase("Why did the the talks fail?") == "the"
+
+
+STORM = ("What storm battered Puerto Rico this week?",
+         "Hurricane Fiona, which already battered the Caribbean, is now forecast to brush by "
+         "Bermuda. [1]")
+ASTEROID = ("Which spacecraft did NASA crash into an asteroid?",
+            "NASA's DART spacecraft slammed into the asteroid Dimorphos. [1]")
+
+
+@pytest.mark.parametrize(("turn", "follow_up", "context"), [
+    (ASTEROID, "Where was the spacecraft launched from?", "Dimorphos"),
+    (("Who refereed the World Cup final in Qatar?",
+      "Szymon Marciniak of Poland refereed the final. [1]"),
+     "What is the referee's name?", "World Cup"),
+    (STORM, "How many people died there?", "Hurricane Fiona"),
+    (STORM, "What happened then?", "Hurricane Fiona"),
+    (STORM, "Which city was hit worst?", "Hurricane Fiona"),
+])
+def test_a_thing_described_but_not_named_is_searched_with_the_previous_subject(
+        turn: tuple[str, str], follow_up: str, context: str) -> None:
+    rewrite = standalone_question(follow_up, _history(turn))
+    assert rewrite.startswith(follow_up)
+    assert context in rewrite
+    assert not rewrite_problems(rewrite)
+
+
+def test_existential_there_and_a_question_that_names_its_topic_stay_as_asked() -> None:
+    history = _history(STORM)
+    assert standalone_question("Who won the Super Bowl in February?", history) == \
+        "Who won the Super Bowl in February?"
+    assert standalone_question("Are there more than 200 gun laws in Texas?", history) == \
+        "Are there more than 200 gun laws in Texas?"
+
+
+def test_what_about_a_description_is_not_spliced_into_the_previous_question() -> None:
+    history = _history(("Which author won the 2023 Booker Prize?",
+                        "Paul Lynch won the 2023 Booker Prize for Prophet Song. [1]"))
+    rewrite = standalone_question("What about last year's winner?", history)
+    assert rewrite.startswith("What about last year's winner? (about ")
+    assert "Booker Prize" in rewrite
+    assert not rewrite_problems(rewrite)
