@@ -253,16 +253,16 @@ def _leans_on_conversation(question: str, previous: str) -> bool:
         return True
     if _PLACE_OR_TIME.search(_EXISTENTIAL_THERE.sub(" ", question)):
         return True
-    before = {n.lower() for n in names(previous)}
-    if _DEFINITE.search(question) and all(n.lower() in before for n in names(question)):
+    if _DEFINITE.search(question) and not names(question):
         # "What is the referee's name?", "Where was the spacecraft launched from?": a thing
-        # described, nothing named that the chat had not named already.
+        # described, nothing named.
         return True
     if not names(question) and len(set(terms(question))) <= _FEW_TERMS and _ASKS_AMONG.search(
             question):
         return True
     pointers = list(_POINTS_BACK.finditer(question))
     if pointers:
+        before = {n.lower() for n in names(previous)}
         names_new = any(n.lower() not in before for n in names(question))
         return not (names_new and all(_modifies_a_noun(question, m.end()) for m in pointers))
     return len(set(terms(question))) < _MIN_STANDALONE_TERMS and not names(question)
