@@ -78,6 +78,11 @@ _ASKS_AMONG = re.compile(
 _FEW_TERMS = 3
 # A definite description: "the referee", "the spacecraft's crew", "the biggest city".
 _DEFINITE = re.compile(r"\bthe\s+[a-z]", re.IGNORECASE)
+# A description that says what it is of ("the boiling point of tungsten", "the capital of
+# Peru"): it describes a thing of its own, not one the chat was about.
+_QUALIFIED = re.compile(
+    r"\bthe\s+(?:\w+\s+){1,3}(?:of|in|for)\s+(?!(?:the|this|that|it|its|them|their|there)\b)[a-z]",
+    re.IGNORECASE)
 # At most this many names and phrases of the previous turn go with a question as its context.
 _CONTEXT_PHRASES = 5
 # A question with this few content terms cannot be searched for on its own.
@@ -253,9 +258,9 @@ def _leans_on_conversation(question: str, previous: str) -> bool:
         return True
     if _PLACE_OR_TIME.search(_EXISTENTIAL_THERE.sub(" ", question)):
         return True
-    if _DEFINITE.search(question) and not names(question):
+    if _DEFINITE.search(question) and not names(question) and not _QUALIFIED.search(question):
         # "What is the referee's name?", "Where was the spacecraft launched from?": a thing
-        # described, nothing named.
+        # described, nothing named, and not said what it is of.
         return True
     if not names(question) and len(set(terms(question))) <= _FEW_TERMS and _ASKS_AMONG.search(
             question):

@@ -200,3 +200,11 @@ def test_what_about_a_description_is_not_spliced_into_the_previous_question() ->
     assert rewrite.startswith("What about last year's winner? (about ")
     assert "Booker Prize" in rewrite
     assert not rewrite_problems(rewrite)
+
+
+@pytest.mark.parametrize("question", [
+    "What is the boiling point of tungsten?",
+    "What is the capital of Peru?",
+])
+def test_a_description_that_says_what_it_is_of_stands_alone(question: str) -> None:
+    assert standalone_question(question, _history(ASTEROID)) == question
