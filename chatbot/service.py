@@ -23,7 +23,7 @@ from chatbot.answering.citations.verify import CitationVerifier
 from chatbot.answering.extractive import Answerer
 from chatbot.answering.rerank import make_reranker
 from chatbot.answering.retrieve import Retriever
-from chatbot.llm.providers import create_answering, ranking_parts
+from chatbot.llm.providers import create_answering, fitted_models, ranking_parts
 from chatbot.schema import (
     Answer,
     ArticlePage,
@@ -84,7 +84,7 @@ class ChatService:
         self.retriever = Retriever(
             store, embedder, keywords,
             make_reranker(settings.reranker, keywords, settings.recency_half_life_days,
-                          ranking_parts(settings)),
+                          ranking_parts(settings), fitted_models(settings)),
             mode=settings.retrieval, candidates=settings.candidates)
         answering = create_answering(settings, embedder)
         self.answerer: Answerer = answering.answerer
@@ -284,7 +284,9 @@ class ChatService:
     def warm_up_ranking(self) -> None:
         """Load the learned ranker's models and the entity recogniser now (about two seconds,
         so `serve` does it after it starts listening); a broken model file fails here."""
-        for part in (self.retriever.reranker, getattr(self.answerer, "sentence_ranker", None)):
+        extractive = getattr(self.answerer, "extractive", self.answerer)
+        for part in (self.retriever.reranker, getattr(extractive, "sentence_ranker", None),
+                     getattr(extractive, "reader", None)):
             warm = getattr(part, "warm_up", None)
             if warm is not None:
                 warm()

@@ -98,6 +98,18 @@ class Settings(BaseSettings):
     entity_feature: bool = Field(
         True, description="The sentence ranker checks for an entity of the type asked for "
         "(spaCy, shortlisted sentences only).")
+    reader: bool = Field(
+        False, description="The fitted reader reads each shortlisted sentence beside the "
+        "question, and the sentence ranker and the answer-or-decline model weigh its score.")
+    reader_sentences: int = Field(
+        6, ge=1, le=50, description="Shortlisted sentences the reader reads (the best by "
+        "evidence); about 15 ms each on two cores.")
+    decline_model: bool = Field(
+        True, description="The fitted answer-or-decline model decides whether the best "
+        "sentence answers; off = min_evidence alone.")
+    models_dir: Path | None = Field(
+        None, description="Folder of refitted models (ranker_passages.txt, "
+        "ranker_sentences.txt, reader.safetensors, answerability.json); unset = the package's.")
 
     # Serve: the web chat, the HTTP API and the embeddable widget (`newsbot serve`).
     host: str = Field("127.0.0.1", description="Address `newsbot serve` listens on.")

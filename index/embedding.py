@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from index.encoder import BertEncoder, Precision, is_plain_bert, resolved_precision
+
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
-
-    from index.encoder import BertEncoder, Precision
 
 
 def bundled_model_path() -> Path:
@@ -54,13 +54,20 @@ _LOADING = threading.RLock()
 @lru_cache(maxsize=4)
 def _load_model(path: str, precision: Precision) -> BertEncoder | _SentenceTransformerEncoder:
     """The model, once per folder and precision (other folders always run in float32)."""
-    from index.encoder import BertEncoder, is_plain_bert, resolved_precision
-
     if not Path(path).is_dir():
         raise FileNotFoundError(f"embedding model folder not found: {path}")
     if is_plain_bert(Path(path)):
         return BertEncoder(Path(path), resolved_precision(precision))
     return _SentenceTransformerEncoder(path)
+
+
+def bundled_plain_bert() -> BertEncoder:
+    """The bundled model's plain-torch encoder in float32, the one the embedder uses when it
+    runs in float32 (one copy of the weights): the reader adds its adapters to them."""
+    with _LOADING:
+        model = _load_model(str(bundled_model_path()), "float32")
+    assert isinstance(model, BertEncoder)
+    return model
 
 
 @lru_cache(maxsize=4)
@@ -107,7 +114,8 @@ class Embedder:
     @property
     def model(self) -> BertEncoder | _SentenceTransformerEncoder:
         with _LOADING:  # one load even when a thread is already loading it (create_service)
-            return _load_model(self.model_path, self.precision)
+            # Resolved first, so "auto" and the precision it means share one loaded copy.
+            return _load_model(self.model_path, resolved_precision(self.precision))
 
     def load(self) -> None:
         """Load the model now rather than on first use."""

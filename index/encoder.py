@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -92,7 +93,7 @@ class BertEncoder:
         # Tensor by tensor: the float32 copy of the whole model is never held beside the other.
         with safe_open(str(path / "model.safetensors"), framework="pt") as weights:
             names = weights.keys()  # not a dict: it cannot be iterated itself
-            self._w = {name: weights.get_tensor(name).to(dtype) for name in names}
+            self.weights = {name: weights.get_tensor(name).to(dtype) for name in names}
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.max_seq_length)
         self.tokenizer.enable_padding(pad_id=int(self.config.get("pad_token_id", 0)))
@@ -113,39 +114,74 @@ class BertEncoder:
         return out
 
     def _forward(self, ids: Any, mask: Any) -> Any:
-        import torch
         from torch.nn import functional as F
 
-        w, config = self._w, self.config
-        eps = float(config.get("layer_norm_eps", 1e-12))
-        hidden, heads = self.dimension, int(config["num_attention_heads"])
-        batch, length = ids.shape
-
-        def norm(x: Any, name: str) -> Any:
-            return F.layer_norm(x, (hidden,), w[f"{name}.weight"], w[f"{name}.bias"], eps)
-
-        def dense(x: Any, name: str) -> Any:
-            return F.linear(x, w[f"{name}.weight"], w[f"{name}.bias"])
-
-        def split(x: Any) -> Any:
-            return x.view(batch, length, heads, hidden // heads).transpose(1, 2)
-
-        x = (w["embeddings.word_embeddings.weight"][ids]
-             + w["embeddings.position_embeddings.weight"][:length]
-             + w["embeddings.token_type_embeddings.weight"][0])
-        x = norm(x, "embeddings.LayerNorm")
-        bias = (1.0 - mask[:, None, None, :].to(x.dtype)) * torch.finfo(x.dtype).min
-        for n in range(int(config["num_hidden_layers"])):
-            layer = f"encoder.layer.{n}"
-            q, k, v = (split(dense(x, f"{layer}.attention.self.{part}"))
-                       for part in ("query", "key", "value"))
-            context = F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
-            context = context.transpose(1, 2).reshape(batch, length, hidden)
-            x = norm(dense(context, f"{layer}.attention.output.dense") + x,
-                     f"{layer}.attention.output.LayerNorm")
-            inner = F.gelu(dense(x, f"{layer}.intermediate.dense"))
-            x = norm(dense(inner, f"{layer}.output.dense") + x, f"{layer}.output.LayerNorm")
-        x = x.float()
+        x = hidden_states(self.weights, self.config, ids, mask).float()
         weights = mask.unsqueeze(-1).to(x.dtype)
         pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
         return F.normalize(pooled, p=2, dim=1)
+
+
+# Adds to a projection's output inside a layer: ``(layer, part, input, output) -> output``,
+# where part is "query", "key" or "value" (the reader's low-rank adapters).
+Adapter = Callable[[int, str, Any, Any], Any]
+
+
+def hidden_states(w: dict[str, Any], config: dict[str, Any], ids: Any, mask: Any) -> Any:
+    """BERT's last hidden states for token ids (batch x length), in the weights' dtype."""
+    x = token_embeddings(w, config, ids)
+    return run_layers(w, config, x, mask, range(int(config["num_hidden_layers"])))
+
+
+def token_embeddings(w: dict[str, Any], config: dict[str, Any], ids: Any,
+                     token_types: Any = None) -> Any:
+    """The input of the first layer: word, position and token-type embeddings, normalised.
+    ``token_types`` tells a pair's two texts apart (0 and 1); None reads one text."""
+    from torch.nn import functional as F
+
+    types = w["embeddings.token_type_embeddings.weight"]
+    x = (w["embeddings.word_embeddings.weight"][ids]
+         + w["embeddings.position_embeddings.weight"][:ids.shape[1]]
+         + (types[0] if token_types is None else types[token_types]))
+    return F.layer_norm(x, (int(config["hidden_size"]),), w["embeddings.LayerNorm.weight"],
+                        w["embeddings.LayerNorm.bias"], float(config.get("layer_norm_eps", 1e-12)))
+
+
+def run_layers(w: dict[str, Any], config: dict[str, Any], x: Any, mask: Any, layers: range,
+               adapter: Adapter | None = None) -> Any:
+    """The hidden states after ``layers`` (a run of consecutive layer numbers), from ``x``,
+    the states before the first of them.
+
+    The bi-encoder above runs every layer; the reader (chatbot/answering/reader.py) runs the
+    first few with ``adapter`` changing the attention projections of some, and is fitted
+    from states computed once for the layers it leaves unchanged. Differentiable.
+    """
+    import torch
+    from torch.nn import functional as F
+
+    eps = float(config.get("layer_norm_eps", 1e-12))
+    hidden, heads = int(config["hidden_size"]), int(config["num_attention_heads"])
+    batch, length = x.shape[0], x.shape[1]
+
+    def norm(x: Any, name: str) -> Any:
+        return F.layer_norm(x, (hidden,), w[f"{name}.weight"], w[f"{name}.bias"], eps)
+
+    def dense(x: Any, name: str) -> Any:
+        return F.linear(x, w[f"{name}.weight"], w[f"{name}.bias"])
+
+    def split(x: Any) -> Any:
+        return x.view(batch, length, heads, hidden // heads).transpose(1, 2)
+
+    bias = (1.0 - mask[:, None, None, :].to(x.dtype)) * torch.finfo(x.dtype).min
+    for n in layers:
+        layer = f"encoder.layer.{n}"
+        q, k, v = (split(adapter(n, part, x, out) if adapter else out)
+                   for part in ("query", "key", "value")
+                   for out in (dense(x, f"{layer}.attention.self.{part}"),))
+        context = F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+        context = context.transpose(1, 2).reshape(batch, length, hidden)
+        x = norm(dense(context, f"{layer}.attention.output.dense") + x,
+                 f"{layer}.attention.output.LayerNorm")
+        inner = F.gelu(dense(x, f"{layer}.intermediate.dense"))
+        x = norm(dense(inner, f"{layer}.output.dense") + x, f"{layer}.output.LayerNorm")
+    return x

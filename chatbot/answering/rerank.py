@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from chatbot.answering.fitted import FittedModels
 from index.store.keyword import KeywordIndex
 from index.store.records import Passage, day_from_number
 from index.store.search_filter import SearchFilter
@@ -138,15 +139,16 @@ class CrossEncoderReranker:
 
 
 def make_reranker(spec: str, keywords: KeywordIndex | None, recency_half_life_days: float,
-                  parts: Parts | None = None) -> Reranker | None:
-    """The reranker a settings string names: "learned" (the fitted model), "features"
-    (hand-set weights), "none" or "cross-encoder:/path"."""
+                  parts: Parts | None = None, models: FittedModels | None = None,
+                  ) -> Reranker | None:
+    """The reranker a settings string names: "learned" (the fitted model, from ``models``),
+    "features" (hand-set weights), "none" or "cross-encoder:/path"."""
     if spec == "none":
         return None
     if spec == "learned":
         from chatbot.answering.ranker import LearnedReranker, Parts
 
-        return LearnedReranker(keywords, parts or Parts())
+        return LearnedReranker(keywords, parts or Parts(), (models or FittedModels()).passages)
     if spec == "features":
         weights = RerankWeights() if recency_half_life_days else RerankWeights(recency=0.0)
         return FeatureReranker(keywords, weights, recency_half_life_days or 1.0)

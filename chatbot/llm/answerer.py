@@ -25,7 +25,8 @@ from llama_index.llms.openai_like import OpenAILike
 from chatbot.answering.answer_fit import fits_answer_type
 from chatbot.answering.citations.draft import Draft
 from chatbot.answering.citations.verify import CitationVerifier
-from chatbot.answering.extractive import Evidence, ExtractiveAnswerer
+from chatbot.answering.evidence import Evidence
+from chatbot.answering.extractive import ExtractiveAnswerer
 from chatbot.llm.prompt import build_messages, select_sources
 from chatbot.schema import FallbackReason
 from index.read_ahead import ReadAheadTimeout, read_ahead

@@ -19,7 +19,7 @@ from llama_index.core.llms import ChatMessage, MessageRole
 
 from chatbot.answering.citations.draft import DECLINE_MESSAGE
 from chatbot.answering.citations.verify import Source
-from chatbot.answering.extractive import Evidence
+from chatbot.answering.evidence import Evidence
 from index.chunking import Span
 
 SYSTEM_PROMPT = f"""You answer questions about the news using only the numbered sources in the \

@@ -10,7 +10,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from chatbot.answering.answerability import load_model
 from chatbot.answering.extractive import Answerer, ExtractiveAnswerer
+from chatbot.answering.fitted import FittedModels
 from chatbot.answering.followups import standalone_question
 from chatbot.schema import Turn
 from chatbot.settings import Settings
@@ -46,6 +48,11 @@ def ranking_parts(settings: Settings) -> Parts:
                  entities=settings.entity_feature)
 
 
+def fitted_models(settings: Settings) -> FittedModels:
+    """The fitted models the settings name: a folder of refitted ones, else the package's."""
+    return FittedModels(settings.models_dir) if settings.models_dir else FittedModels()
+
+
 def create_answering(settings: Settings, embedder: Embedder) -> Answering:
     """The answerer ``settings.answerer`` names, with its language model.
 
@@ -53,15 +60,24 @@ def create_answering(settings: Settings, embedder: Embedder) -> Answering:
     ``Settings`` are never assigned (that would change the behaviour of any other llama-index
     code in the process). The extractive default imports no llama-index at all.
     """
+    models = fitted_models(settings)
     sentence_ranker = None
     if settings.sentence_ranker == "learned":
         from chatbot.answering.ranker import SentenceRanker
 
-        sentence_ranker = SentenceRanker(ranking_parts(settings))
+        sentence_ranker = SentenceRanker(ranking_parts(settings), models.sentences)
+    reader = None
+    if settings.reader:
+        from chatbot.answering.reader import Reader
+
+        reader = Reader(models.reader)
+    answerability = load_model(models.answerability) if settings.decline_model else None
     extractive = ExtractiveAnswerer(embedder, max_sentences=settings.max_answer_sentences,
                                     sentence_budget=settings.sentence_budget,
                                     min_evidence=settings.min_evidence,
-                                    sentence_ranker=sentence_ranker,
+                                    answerability=answerability,
+                                    sentence_ranker=sentence_ranker, reader=reader,
+                                    reader_sentences=settings.reader_sentences,
                                     composition=settings.composition,
                                     skip_furniture=settings.furniture_filter)
     match settings.answerer:

@@ -10,6 +10,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from chatbot.answering.ranker import LearnedReranker, entity_labels, load_model
 from chatbot.schema import Filters
 from chatbot.service import ChatService, create_service
@@ -136,7 +139,7 @@ def test_loading_the_ranker_leaves_scikit_learn_unimported_but_importable() -> N
     code = ("import sys\n"
             "from chatbot.answering.ranker import PASSAGE_MODEL, load_model\n"
             "from chatbot.answering.ranking_features import PASSAGE_FEATURES\n"
-            "assert load_model(PASSAGE_MODEL, PASSAGE_FEATURES).num_trees() > 0\n"
+            "assert load_model(PASSAGE_MODEL, PASSAGE_FEATURES).booster.num_trees() > 0\n"
             "assert 'sklearn' not in sys.modules\n"
             "import sklearn.ensemble\n"
             "print('ok')\n")
@@ -163,3 +166,16 @@ def test_a_sentence_naming_what_is_asked_about_joins_an_answer_that_lacks_it(
                          "career with the Seattle Storm franchise on Tuesday night?")
     assert not answer.declined
     assert "Climate Pledge Arena" in answer.answer
+
+
+def test_a_model_reads_the_features_it_was_fitted_on_and_refuses_one_no_longer_made() -> None:
+    from chatbot.answering.ranker import SENTENCE_MODEL
+    from chatbot.answering.ranking_features import SENTENCE_FEATURES
+
+    model = load_model(SENTENCE_MODEL, SENTENCE_FEATURES)
+    named = tuple(model.booster.feature_name())
+    assert [SENTENCE_FEATURES[i] for i in model.columns] == list(named)
+    rows = np.random.default_rng(0).normal(size=(3, len(SENTENCE_FEATURES)))
+    assert np.allclose(model.predict(rows), model.booster.predict(rows[:, list(model.columns)]))
+    with pytest.raises(ValueError, match="no longer made"):
+        load_model(SENTENCE_MODEL, tuple(n for n in SENTENCE_FEATURES if n != named[0]))
