@@ -94,9 +94,10 @@ def _matrix(examples: list[Example], names: tuple[str, ...]) -> np.ndarray:
     return np.array([[e.values[n] for n in names] for e in examples if e.values is not None])
 
 
-def fit_logistic(examples: list[Example]) -> AnswerabilityModel:
+def fit_logistic(examples: list[Example], names: tuple[str, ...] = FEATURES,
+                 ) -> AnswerabilityModel:
     """Ridge logistic regression on standardised features (Newton's method)."""
-    x = _matrix(examples, FEATURES)
+    x = _matrix(examples, names)
     y = np.array([float(e.answerable) for e in examples if e.values is not None])
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-9] = 1.0
@@ -112,21 +113,22 @@ def fit_logistic(examples: list[Example]) -> AnswerabilityModel:
         w -= step
         if np.abs(step).max() < 1e-8:
             break
-    return AnswerabilityModel("logistic", FEATURES, 0.5, tuple(map(float, w[1:])), float(w[0]),
+    return AnswerabilityModel("logistic", names, 0.5, tuple(map(float, w[1:])), float(w[0]),
                               tuple(map(float, mean)), tuple(map(float, scale)))
 
 
-def fit_additive(examples: list[Example]) -> AnswerabilityModel:
+def fit_additive(examples: list[Example], names: tuple[str, ...] = FEATURES,
+                 ) -> AnswerabilityModel:
     """Boosted decision stumps (LightGBM, one split per tree), stored as one step function per
     feature: the trees' splits on a feature are its cuts, and the sum of their leaves on each
     side its steps. Without interactions it stays as readable as the logistic regression, but
     a feature's effect can bend (an article's age matters only after a few weeks)."""
     import lightgbm
 
-    x = _matrix(examples, FEATURES)
+    x = _matrix(examples, names)
     y = np.array([e.answerable for e in examples if e.values is not None])
     booster = lightgbm.train(STUMPS, lightgbm.Dataset(x, y.astype(float)))
-    splits: list[list[tuple[float, float, float]]] = [[] for _ in FEATURES]
+    splits: list[list[tuple[float, float, float]]] = [[] for _ in names]
     bias = 0.0
     for tree in booster.dump_model()["tree_info"]:
         node = tree["tree_structure"]
@@ -148,11 +150,11 @@ def fit_additive(examples: list[Example]) -> AnswerabilityModel:
         cuts.append(tuple(feature_cuts))
         steps.append(tuple(v - centre for v in values))
         bias += centre
-    model = AnswerabilityModel("additive", FEATURES, 0.5, bias=bias, cuts=tuple(cuts),
+    model = AnswerabilityModel("additive", names, 0.5, bias=bias, cuts=tuple(cuts),
                                steps=tuple(steps))
     # The step functions must score exactly as the booster does.
     raw = booster.predict(x, raw_score=True)
-    mine = [math.log(p / (1 - p)) for p in (model.score(dict(zip(FEATURES, row, strict=True)))
+    mine = [math.log(p / (1 - p)) for p in (model.score(dict(zip(names, row, strict=True)))
                                             for row in x)]
     assert np.allclose(raw, mine, atol=1e-6), "the step functions differ from the booster"
     return model

@@ -7,11 +7,13 @@ one store per period holding only the search-result articles of that period's qu
 (``question_articles.jsonl``), never articles of another period. For each period this writes,
 under the output folder (outside the repository: the articles are the publishers'):
 
-* ``<period>/questions.jsonl`` and ``<period>/articles.jsonl``: the period's slice;
+* ``<period>/questions.jsonl`` and ``<period>/articles.jsonl``: the period's slice, and
+  ``<period>/natural.jsonl``: the questions of evals/natural-train.jsonl written over it (short
+  questions people type, fitted on beside the quiz's);
 * ``<period>/store``: the slice ingested (skipped when it is already complete, so a rerun
   after an interruption continues where it stopped);
 * ``<period>/decline``: the decline test of the period (benchmarks/make_decline_set.py): a copy
-  of the store without every article holding a third of the distinctive answers, with the
+  of the store without every article holding the answers of some of its questions, with the
   fit list of off-topic questions and questions about the period's people nobody answers.
 
 Periods are about a quarter where the slice is dense (Oct 2022 - Jun 2023; the five September
@@ -30,7 +32,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TRAIN = REPO.parent / "shared" / "bench" / "realtimeqa-train"
-DECLINE_SHARE = 1 / 3
+NATURAL = REPO / "evals" / "natural-train.jsonl"
+# The decline test removes every article holding the answer of this share of the questions
+# whose answer is in at most DECLINE_MAX_ARTICLES articles: about a fifth of a period's
+# questions, enough to measure decline recall per period.
+DECLINE_SHARE = 0.6
+DECLINE_MAX_ARTICLES = 8
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,23 @@ def split(train: Path, out: Path, periods: tuple[Period, ...]) -> dict[str, int]
         write_jsonl(out / period.name / "questions.jsonl", asked)
         write_jsonl(out / period.name / "articles.jsonl", [articles[i] for i in ids])
         counts[period.name] = len(asked)
+    write_natural(out, periods)
     return counts
+
+
+def write_natural(out: Path, periods: tuple[Period, ...] = PERIODS) -> None:
+    """Each period's natural questions (evals/natural-train.jsonl names their period)."""
+    natural = read_jsonl(NATURAL)
+    for period in periods:
+        write_jsonl(out / period.name / "natural.jsonl",
+                    [q for q in natural if q["period"] == period.name])
+
+
+def fit_questions(folder: Path) -> list[dict]:
+    """A period's questions to fit on: the quiz's and the natural ones."""
+    natural = folder / "natural.jsonl"
+    return read_jsonl(folder / "questions.jsonl") + (read_jsonl(natural) if natural.exists()
+                                                     else [])
 
 
 def ingest(folder: Path) -> None:
@@ -108,7 +131,8 @@ def decline_set(folder: Path, seed: int) -> None:
     if (out / "questions.jsonl").exists():
         return
     only = decline.copy_store(folder / "store", out / "store")
-    questions, removed, left_out = decline.build(folder, DECLINE_SHARE, 3, seed, 20, only, "fit")
+    questions, removed, left_out = decline.build(folder, DECLINE_SHARE, DECLINE_MAX_ARTICLES,
+                                                 seed, 20, only, "fit")
     write_jsonl(out / "questions.jsonl", questions)
     (out / "removed.txt").write_text("".join(f"{i}\n" for i in removed), encoding="utf-8")
     left = decline.remove_articles(out / "store", removed)
