@@ -282,14 +282,12 @@ class ChatService:
         self.embedder.embed_query("warm up")
 
     def warm_up_ranking(self) -> None:
-        """Load the learned ranker's models and the entity recogniser now (about two seconds,
+        """Load the learned rankers, the reader and the entity recogniser now (about two seconds,
         so `serve` does it after it starts listening); a broken model file fails here."""
         extractive = getattr(self.answerer, "extractive", self.answerer)
         for part in (self.retriever.reranker, getattr(extractive, "sentence_ranker", None),
                      getattr(extractive, "reader", None)):
-            warm = getattr(part, "warm_up", None)
-            if warm is not None:
-                warm()
+            getattr(part, "warm_up", lambda: None)()
 
     def store_failure(self, error: Exception) -> StoreUnavailableError | None:
         """The StoreUnavailableError behind ``error`` when the store no longer answers, else
