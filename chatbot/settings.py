@@ -100,7 +100,8 @@ class Settings(BaseSettings):
         "(spaCy, shortlisted sentences only).")
     reader: bool = Field(
         False, description="The fitted reader reads each shortlisted sentence beside the "
-        "question, and the sentence ranker and the answer-or-decline model weigh its score.")
+        "question; the sentence ranker and the answer-or-decline model weigh its score once "
+        "refitted with it (benchmarks/fit_models.py).")
     reader_sentences: int = Field(
         6, ge=1, le=50, description="Shortlisted sentences the reader reads (the best by "
         "evidence); about 15 ms each on two cores.")
