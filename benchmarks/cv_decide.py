@@ -66,20 +66,28 @@ def feature_names(records: dict[str, dict[str, list[Record]]]) -> tuple[str, ...
 
 
 def fold_scores(held: dict[str, list[Record]], model: AnswerabilityModel | None,
-                min_evidence: float) -> dict[str, float]:
-    """The held-out period's figures under one decision."""
+                min_evidence: float, fill: float | None = None) -> dict[str, float]:
+    """The held-out period's figures under one decision (and a fill margin, which changes
+    what up to three sentences hold and which options the answer names)."""
     def declined(r: Record) -> bool:
         return r.declined(model, min_evidence)
+
+    def up_to_three(r: Record) -> bool:
+        return r.filled[str(fill)][0] if fill is not None and r.filled else r.up_to_three
+
+    def choice(r: Record) -> bool:
+        return r.filled[str(fill)][1] if fill is not None and r.filled else r.choice
 
     full = held["full"]
     answered = [r for r in full if not declined(r)]
     answerable = [r for r in held["decline"] if r.answerable]
     unanswerable = [r for r in held["decline"] if not r.answerable and r.category != "off-topic"]
     return {
-        "<=3": sum(r.up_to_three for r in answered) / len(full),
+        "<=3": sum(up_to_three(r) for r in answered) / len(full),
         "first": sum(r.first for r in answered) / len(full),
-        "choice": sum(r.choice for r in answered) / len(full),
-        "natural": statistics.fmean(r.up_to_three and not declined(r) for r in held["natural"]),
+        "choice": sum(choice(r) for r in answered) / len(full),
+        "natural": statistics.fmean(up_to_three(r) and not declined(r)
+                                    for r in held["natural"]),
         "hit@5": statistics.fmean(r.hit5 for r in full),
         "strict@8": statistics.fmean(r.strict_hit8 for r in full),
         "declined": 1 - len(answered) / len(full),
@@ -91,7 +99,7 @@ def fold_scores(held: dict[str, list[Record]], model: AnswerabilityModel | None,
 
 
 def fold_table(label: str, records: dict[str, dict[str, list[Record]]], decision: str,
-               budget: float, settings: dict[str, Any]) -> str:
+               budget: float, settings: dict[str, Any], fill: float | None = None) -> str:
     """One row per held-out period, then the mean and the worst fold."""
     min_evidence = float(settings.get("min_evidence",
                                       Settings.model_fields["min_evidence"].default))
@@ -104,7 +112,7 @@ def fold_table(label: str, records: dict[str, dict[str, list[Record]]], decision
             train = [e for other in records if other != period
                      for e in examples(records[other], other)]
             model = with_threshold(fitter(train, names), train, budget)
-        rows[period] = fold_scores(records[period], model, min_evidence)
+        rows[period] = fold_scores(records[period], model, min_evidence, fill)
     return summary_table(label, rows)
 
 

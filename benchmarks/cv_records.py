@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,11 @@ from chatbot.service import create_service
 from chatbot.settings import load_settings
 from index.dates import day_or_none
 
+# The fill margins every record is composed with (chatbot.settings' fill_margin): in the hand-
+# set ranking's units (evidence, 0..1) and the learned ranker's (log-odds-like), so one grid
+# serves both.
+FILL_MARGINS = (0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
+
 
 @dataclass
 class Record:
@@ -53,6 +58,9 @@ class Record:
     hit5: bool         # a passage among the first five read holds a gold answer
     strict_hit8: bool  # ... among the eight read, from an article near the question's day
     ms: float
+    # Per fill margin (FILL_MARGINS, as text): whether up to three sentences hold a gold answer
+    # and whether the answer names the right option only, with that margin's fill.
+    filled: dict[str, tuple[bool, bool]] = field(default_factory=dict)
 
     def declined(self, model: AnswerabilityModel | None, min_evidence: float) -> bool:
         """Whether ChatService would decline with this decision (the floor, the
@@ -83,6 +91,17 @@ def ask(service: Any, question: EvalQuestion) -> Record:
     def answers(answer_text: str) -> bool:
         return bool(accepted) and contains_answer(answer_text, accepted, question.all_required)
 
+    def chose_right(answer_text: str) -> bool:
+        return bool(question.choices) and bool(choice_correct(
+            answer_text, False, question.choices, accepted))
+
+    filled: dict[str, tuple[bool, bool]] = {}
+    for margin in FILL_MARGINS if ranked else ():
+        draft = replace(answerer, fill_margin=margin).compose_answer(ranked, passages,
+                                                                     question.question)
+        with_fill = build_answer(draft, question.question).answer
+        filled[str(margin)] = (answers(first_sentences(with_fill, 3)),
+                               chose_right(with_fill))
     asked = question.date
     strict = [holds(p.text) and asked is not None
               and in_date_window(day_or_none(p.published), asked) for p in passages[:8]]
@@ -93,9 +112,9 @@ def ask(service: Any, question: EvalQuestion) -> Record:
         extreme_ok=not ranked or not asks_extreme(question.question)
         or ranks_what_is_asked(question.question, ranked[0].passage),
         first=answers(first_sentences(text, 1)), up_to_three=answers(first_sentences(text, 3)),
-        choice=bool(question.choices) and bool(choice_correct(
-            text, False, question.choices, accepted)),
-        hit5=any(holds(p.text) for p in passages[:5]), strict_hit8=any(strict), ms=ms)
+        choice=chose_right(text),
+        hit5=any(holds(p.text) for p in passages[:5]), strict_hit8=any(strict), ms=ms,
+        filled=filled)
 
 
 def collect(store: Path, questions: Path, settings: dict[str, Any]) -> list[Record]:

@@ -3,7 +3,8 @@
     .venv/bin/python -m benchmarks.period_stores /work/data/periods        # once (~2 h)
     .venv/bin/python -m benchmarks.reader_data /work/data/periods          # once, for the reader
     .venv/bin/python -m benchmarks.period_cv /work/data/periods --work /work/data/cv \\
-        --config reader [--config refit --config hand-set] [--budget 0.04 --budget 0.06]
+        --config reader [--config refit --config hand-set] [--budget 0.04 --budget 0.06] \\
+        [--fill 0.5]
 
 What a new period of news would see: each period of the training slice
 (benchmarks/period_stores.py) is held out in turn, with a store of its own questions' articles
@@ -170,7 +171,8 @@ def collect_records(periods: Path, config: Config, folds: Path) -> None:
                 print(f"  {name} {kind}: recorded", flush=True)
 
 
-def run(periods: Path, work: Path, name: str, config: Config, budgets: list[float]) -> None:
+def run(periods: Path, work: Path, name: str, config: Config, budgets: list[float],
+        fills: list[float]) -> None:
     folds = work / name / "folds"
     if config.reader:
         fit_readers(periods, work, config.reader_args)
@@ -186,8 +188,10 @@ def run(periods: Path, work: Path, name: str, config: Config, budgets: list[floa
                         for kind in KINDS} for period in names()}
     for decision in config.decisions:
         for budget in (budgets if DECISIONS[decision].fitted else [0.0]):
-            label = f"{name} / {decision}" + (f" @ {budget:.2f}" if budget else "")
-            print(fold_table(label, records, decision, budget, config.settings))
+            for fill in [None, *fills]:
+                label = (f"{name} / {decision}" + (f" @ {budget:.2f}" if budget else "")
+                         + (f", fill {fill}" if fill is not None else ""))
+                print(fold_table(label, records, decision, budget, config.settings, fill))
 
 
 def main() -> None:
@@ -200,9 +204,13 @@ def main() -> None:
     parser.add_argument("--budget", type=float, action="append", default=[],
                         help="share of the fit periods' answerable questions a fitted decision "
                              "may decline (repeatable; 0.04 and 0.06 when not given)")
+    parser.add_argument("--fill", type=float, action="append", default=[],
+                        choices=cv_records.FILL_MARGINS, help="also score the answers with "
+                        "this fill margin (repeatable; the fill_margin setting)")
     args = parser.parse_args()
     for name in args.config:
-        run(args.periods, args.work, name, CONFIGS[name], args.budget or [0.04, 0.06])
+        run(args.periods, args.work, name, CONFIGS[name], args.budget or [0.04, 0.06],
+            args.fill)
 
 
 if __name__ == "__main__":

@@ -77,6 +77,7 @@ class ExtractiveAnswerer:
     reader: Reader | None = None
     reader_sentences: int = 6
     composition: Composition = "coverage"
+    fill_margin: float | None = None
     skip_furniture: bool = True
 
     def score(self, question: str, passages: list[Passage]) -> list[Evidence]:
@@ -192,7 +193,8 @@ class ExtractiveAnswerer:
         one that does joins); and the question's terms (weighted by rarity among the
         candidates), a sentence among the best few joining
         when it adds a fifth of their weight. A sentence shown with the one before it counts
-        as two.
+        as two. With ``fill_margin``, the next best ones scoring within it of the best fill
+        the room left.
         """
         question_terms = set(terms(question))
         idf = candidate_idf([term_set(e.reading) for e in ranked])
@@ -252,6 +254,15 @@ class ExtractiveAnswerer:
             new_terms = (question_terms & term_set(item.reading)) - covered
             if sum(idf(t) for t in new_terms) / total >= _MIN_NEW_COVERAGE:
                 join(item)
+        if self.fill_margin is not None:
+            # The ranker is unsure: sentences scoring within ``fill_margin`` of the best are
+            # alternatives the reader should see, not noise (a near-tie is often the answer).
+            for item in ranked[1:_FOLLOWER_POOL]:
+                if best.score - item.score > self.fill_margin or not room(item):
+                    break
+                if (all(item is not other for other in chosen)
+                        and item.evidence >= self.min_evidence and fresh(item)):
+                    join(item)
         return chosen
 
 

@@ -79,6 +79,7 @@ def create_answering(settings: Settings, embedder: Embedder) -> Answering:
                                     sentence_ranker=sentence_ranker, reader=reader,
                                     reader_sentences=settings.reader_sentences,
                                     composition=settings.composition,
+                                    fill_margin=settings.fill_margin,
                                     skip_furniture=settings.furniture_filter)
     match settings.answerer:
         case "extractive":
