@@ -112,8 +112,10 @@ def _window(kind: str, match: re.Match[str], ref: date) -> tuple[date, date] | N
     if kind == "month":
         name = (match.group(1) or match.group(3)).lower()
         month = _MONTHS[name]
-        year_text = match.group(2) or (match.group(4) if match.group(4)
-                                       and len(match.group(4)) == 4 else None)
+        # "June 2021" names a year; "June 15th" (four characters too) names a day.
+        day_or_year = match.group(4) or ""
+        year_text = match.group(2) or (day_or_year if len(day_or_year) == 4
+                                       and day_or_year.isdigit() else None)
         year = (int(year_text) if year_text
                 else ref.year if month <= ref.month else ref.year - 1)
         last = calendar.monthrange(year, month)[1]

@@ -27,6 +27,8 @@ REFERENCE = date(2022, 6, 24)
     ("What did the court rule yesterday?", date(2022, 6, 23), date(2022, 6, 23)),
     ("Who became prime minister last month?", date(2022, 5, 1), date(2022, 5, 31)),
     ("What was announced on June 3?", date(2022, 6, 1), date(2022, 6, 24)),
+    ("What happened on March 15th?", date(2022, 3, 1), date(2022, 3, 31)),
+    ("Who spoke on January 21st?", date(2022, 1, 1), date(2022, 1, 31)),
 ])
 def test_relative_expressions_name_a_window(question: str, start: date, end: date) -> None:
     window = question_window(question, REFERENCE)
