@@ -24,6 +24,9 @@ def sources(seeded_service: ChatService) -> list[Source]:
     """The numbered excerpts the model is shown for the seed question."""
     passages = seeded_service.retriever.retrieve(SEED_QUESTION, 8)
     ranked = seeded_service.answerer.score(SEED_QUESTION, passages)  # type: ignore[attr-defined]
+    # Source [1] holds the condition whatever the ranker put first: these tests check the
+    # verifier, not the ranking.
+    ranked.sort(key=lambda e: "until Israel ends its military campaign" not in e.text)
     picked = select_sources(ranked, 4, 500)
     assert "until Israel ends its military campaign" in picked[0].text
     return picked

@@ -74,6 +74,9 @@ def test_a_passage_that_ranks_nothing_does_not_answer_which_has_the_most(
     assert answer.declined
     assert any("14 moons" in passage.passage for passage in answer.closest)
 
+    # The Super Bowl question is asked of the finals story alone (with the Neptune story
+    # beside it, which one the ranker puts first is the model's business, not this check's).
+    service.remove_articles(["neptune"])
     corpus.write_text(json.dumps(FINALS) + "\n")
     service.ingest([corpus])
     most_wins = "Which team has won the most Super Bowls?"

