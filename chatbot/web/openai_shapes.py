@@ -62,13 +62,16 @@ class Choice(BaseModel):
     finish_reason: Literal["stop"] = "stop"
 
 
-class Completion(BaseModel):
-    """A whole reply: the cited answer as Markdown in the message, the Answer in ``newsbot``."""
-
+class _Reply(BaseModel):
     id: str
-    object: Literal["chat.completion"] = "chat.completion"
     created: int
     model: str = MODEL_ID
+
+
+class Completion(_Reply):
+    """A whole reply: the cited answer as Markdown in the message, the Answer in ``newsbot``."""
+
+    object: Literal["chat.completion"] = "chat.completion"
     choices: list[Choice]
     newsbot: Answer
 
@@ -84,13 +87,10 @@ class ChunkChoice(BaseModel):
     finish_reason: Literal["stop"] | None = None
 
 
-class CompletionChunk(BaseModel):
+class CompletionChunk(_Reply):
     """One server-sent event of a streamed reply; the last one carries the Answer."""
 
-    id: str
     object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
-    created: int
-    model: str = MODEL_ID
     choices: list[ChunkChoice]
     newsbot: Answer | None = None
 
