@@ -199,7 +199,8 @@ def serve(
     watch: Annotated[bool | None, typer.Option(
         "--watch", help="Poll the sources in the background while serving.")] = None,
 ) -> None:
-    """Serve the web chat, the HTTP API and the embeddable widget."""
+    """Serve the web chat, the HTTP API, the widget, the OpenAI-compatible API (/v1) and the
+    MCP tools (/mcp)."""
     from index.embedding import Embedder
 
     settings = settings_from_options(host=host, port=port, watch=watch)

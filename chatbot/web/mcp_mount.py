@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from fastapi import HTTPException, Request
@@ -57,8 +57,11 @@ class MCPMount:
         try:
             yield
         finally:
-            self._stop.set()
-            await task
+            self._stop.set()  # a running session manager stops; a build still going is left
+            if self._manager is None:
+                task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
 
     async def _run(self) -> None:
         try:
