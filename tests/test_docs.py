@@ -85,7 +85,7 @@ def _env(store: Path) -> dict[str, str]:
 @pytest.mark.parametrize(("where", "args"), commands(), ids=lambda v: str(v))
 def test_a_command_shown_runs_as_written(where: str, args: list[str], store: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "chatbot.cli", *args], cwd=REPO,
-                            env=_env(store), capture_output=True, text=True, timeout=600)
+                            env=_env(store), capture_output=True, text=True, timeout=1200)
     assert result.returncode == 0, f"{where}: newsbot {shlex.join(args)}\n{result.stderr}"
     assert result.stdout.strip()
 
