@@ -1,4 +1,5 @@
-"""The command line: ``newsbot ingest | ask | chat | articles | serve | eval | sources | watch``."""
+"""The command line: ``newsbot ingest | ask | chat | articles | serve | mcp | eval | sources |
+watch``."""
 
 from chatbot.cli.main import main
 

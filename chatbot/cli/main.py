@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
+from chatbot.cli.answers import print_answer, print_passages
 from chatbot.cli.common import (
     Bar,
     app,
@@ -27,7 +28,6 @@ from chatbot.cli.common import (
 from chatbot.cli.evaluate import eval_
 
 if TYPE_CHECKING:
-    from chatbot.schema import Answer
     from chatbot.service import ChatService
     from index.pipeline import IngestReport
 
@@ -92,6 +92,8 @@ def ask(
     since: Annotated[str | None, typer.Option(help="Published on or after YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option(help="Published on or before YYYY-MM-DD.")] = None,
     as_of: Annotated[str | None, typer.Option(help="Answer as of YYYY-MM-DD.")] = None,
+    passages: Annotated[bool, typer.Option(
+        "--passages", help="Also show each source's link and whole passage.")] = False,
 ) -> None:
     """Answer one question and show its numbered sources."""
     from chatbot.schema import Filters
@@ -107,7 +109,7 @@ def ask(
     if as_json:
         print(answer.model_dump_json(indent=2))
     else:
-        print_answer(answer)
+        print_answer(answer, passages)
 
 
 def _day(value: str | None) -> date | None:
@@ -119,41 +121,24 @@ def _day(value: str | None) -> date | None:
         fail(str(exc))
 
 
-def print_answer(answer: Answer) -> None:
-    """The answer, then each numbered source with its passage."""
-    style = "yellow" if answer.declined else "bold"
-    out.print(f"[{style}]{escape(answer.answer)}[/{style}]")
-    if answer.notice:
-        out.print(f"[yellow]note:[/yellow] {escape(answer.notice)}")
-    if not answer.citations:
-        return
-    for claim in answer.claims:
-        out.print(f"  {escape(claim.dateline)}")
-    out.print("\nSources")
-    for c in answer.citations:
-        meta = " · ".join(x for x in (c.source, c.published) if x)
-        out.print(f"[bold][{c.n}][/bold] {escape(c.title or c.article_id)}"
-                  + (f" ({escape(meta)})" if meta else ""))
-        if c.url:
-            out.print(f"    {escape(c.url)}")
-        out.print(f"    [dim]{escape(c.passage)}[/dim]")
-
-
 @app.command()
 def chat(
     source: Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")
                       ] = None,
     as_of: Annotated[str | None, typer.Option(help="Answer as of YYYY-MM-DD.")] = None,
+    passages: Annotated[bool, typer.Option(
+        "--passages", help="Show each source's whole passage after every answer.")] = False,
 ) -> None:
     """A terminal chat: follow-up questions are understood in the context of the chat."""
-    from chatbot.schema import Filters, Turn
+    from chatbot.schema import Answer, Filters, Turn
     from chatbot.service import QuestionError
 
     filters = Filters(sources=source or [], as_of=_day(as_of))
     service = open_service()
     history: list[Turn] = []
-    out.print("Ask about the news. Follow-ups work ('And what about Israel?'). "
-              "/clear starts over, /quit or Ctrl-D leaves.")
+    last: Answer | None = None
+    out.print("Ask about the news. Follow-ups work ('And what about Israel?'). /sources shows "
+              "the last answer's passages, /clear starts over, /quit or Ctrl-D leaves.")
     while True:
         try:
             question = input("\nyou> ").strip()
@@ -166,6 +151,12 @@ def chat(
             history.clear()
             out.print("[dim](new conversation)[/dim]")
             continue
+        if question == "/sources":
+            if last is None:
+                out.print("[dim](no answer yet)[/dim]")
+            else:
+                print_passages(last)
+            continue
         if not question:
             continue
         try:
@@ -175,7 +166,8 @@ def chat(
             continue
         if answer.standalone_question != question:
             out.print(f"[dim](searched for: {escape(answer.standalone_question)})[/dim]")
-        print_answer(answer)
+        print_answer(answer, passages)
+        last = answer
         history += [Turn(role="user", content=question),
                     Turn(role="assistant", content=answer.answer)]
 
@@ -207,7 +199,8 @@ def serve(
     watch: Annotated[bool | None, typer.Option(
         "--watch", help="Poll the sources in the background while serving.")] = None,
 ) -> None:
-    """Serve the web chat, the HTTP API and the embeddable widget."""
+    """Serve the web chat, the HTTP API, the widget, the OpenAI-compatible API (/v1) and the
+    MCP tools (/mcp)."""
     from index.embedding import Embedder
 
     settings = settings_from_options(host=host, port=port, watch=watch)
@@ -229,8 +222,18 @@ def serve(
     except StoreUnavailableError as exc:
         fail(str(exc))
     base = f"http://{settings.host}:{settings.port}"
-    out.print(f"newsbot: chat {base}{UI_PATH}/ · API docs {base}/docs · widget {base}/widget.js")
+    out.print(f"newsbot: chat {base}{UI_PATH}/ · API docs {base}/docs · widget {base}/widget.js"
+              f" · OpenAI-compatible {base}/v1 · MCP {base}/mcp")
     uvicorn.run(web_app, host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def mcp() -> None:
+    """Serve the MCP tools (ask_news, search_news, list_articles) over stdio, for an AI
+    assistant that starts newsbot itself; `serve` offers the same tools at /mcp."""
+    from chatbot.mcp.server import build_server
+
+    build_server(open_service()).run("stdio")
 
 
 @app.command(name="sources")

@@ -4,19 +4,21 @@ widget over ONE ChatService.
 ``create_app(settings)`` builds the service once and hands it to every front end, so the API,
 the chat page and the embedded widget answer from the same index with the same model in memory.
 
-Routes: ``/api/*`` (REST, documented at /docs; see chatbot.web.routes), ``/ui/`` (the chat),
-``/widget.js`` (the embed script). The API and the chat share one rate limiter; API keys guard
-``/api/*`` only.
+Routes: ``/api/*`` (REST, documented at /docs; see chatbot.web.routes), ``/v1/*`` (the same
+answers for OpenAI clients), ``/mcp`` (the MCP tools), ``/ui/`` (the chat), ``/widget.js`` (the
+embed script). The API, the OpenAI face, the MCP tools and the chat share one rate limiter; API
+keys guard ``/api/*``, ``/v1/*`` and ``/mcp``.
 
-The chat (Gradio) is mounted once the app is serving, a few seconds after the API answers
-(see chatbot.web.ui.deferred); this module imports no Gradio.
+The chat (Gradio) and the MCP server are started once the app is serving, a few seconds after
+the API answers (see chatbot.web.ui.deferred, chatbot.web.mcp_mount); this module imports
+neither Gradio nor the MCP SDK.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -26,10 +28,12 @@ from fastapi_offline import FastAPIOffline
 
 from chatbot.service import create_service
 from chatbot.settings import Settings
+from chatbot.web.errors import OPENAI_PREFIX, error_payload, install_error_shapes
 from chatbot.web.feedback import FeedbackLog
+from chatbot.web.mcp_mount import MCPMount
 from chatbot.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from chatbot.web.ratelimit import RateLimiter
-from chatbot.web.routes import answers, articles, health, widget
+from chatbot.web.routes import answers, articles, completions, health, widget
 from chatbot.web.routes.deps import API_KEY_HEADER, WebContext
 from chatbot.web.routes.widget import UI_PATH
 from chatbot.web.security import KeyChecker
@@ -53,34 +57,49 @@ def create_app(settings: Settings) -> FastAPI:
         title="newsbot", version="0.1.0", lifespan=ui.lifespan,
         description="Questions answered from news articles; every sentence cites its passage. "
                     f"Send the key in the `{API_KEY_HEADER}` header when keys are configured.")
-    app.state.web = WebContext(service, KeyChecker(settings.api_keys), limiter, ui)
+    context = WebContext(service, KeyChecker(settings.api_keys), limiter, ui)
+    app.state.web = context
     _add_middleware(app, settings)
+    install_error_shapes(app)
 
     @app.exception_handler(StoreUnavailableError)
     async def _store_down(request: Request, exc: StoreUnavailableError) -> JSONResponse:
-        return JSONResponse({"detail": f"The article store is unavailable: {exc}"}, 503)
+        message = f"The article store is unavailable: {exc}"
+        return JSONResponse(error_payload(request.url.path, 503, message), 503)
 
-    for module in (health, answers, articles, widget):
+    for module in (health, answers, completions, articles, widget):
         app.include_router(module.router)
+    context.mcp = MCPMount(context, settings.host, settings.max_request_bytes)
+    app.router.routes.append(context.mcp.route())
+    _run_while_serving(app, context.mcp.lifespan)
     app.router.routes.append(ui.placeholder_route())
 
     if settings.watch:
-        _watch_while_serving(app, BackgroundWatcher(service.sources))
+        _run_while_serving(app, _watching(BackgroundWatcher(service.sources)))
     return app
 
 
-def _watch_while_serving(app: FastAPI, watcher: BackgroundWatcher) -> None:
-    """Run ``watcher`` from the app's startup to its shutdown (wrapping its lifespan)."""
+def _watching(watcher: BackgroundWatcher) -> Callable[[Any], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def watching(app: Any) -> AsyncIterator[None]:
+        watcher.start()
+        try:
+            yield
+        finally:
+            watcher.stop()
+
+    return watching
+
+
+def _run_while_serving(app: FastAPI,
+                       part: Callable[[Any], AbstractAsyncContextManager[None]]) -> None:
+    """Run ``part`` from the app's startup to its shutdown (wrapping its lifespan)."""
     inner = app.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(served: Any) -> AsyncIterator[Any]:
-        watcher.start()
-        try:
-            async with inner(served) as state:
-                yield state
-        finally:
-            watcher.stop()
+        async with part(served), inner(served) as state:
+            yield state
 
     app.router.lifespan_context = lifespan
 
@@ -94,12 +113,14 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     wildcards = [o for o in settings.cors_origins if "*." in o]
     exact = [o for o in settings.cors_origins if o not in wildcards]
     # Added innermost first: CORS must be outermost so that even a 413 carries its headers.
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_request_bytes, prefix="/api/")
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_request_bytes,
+                       prefixes=("/api/", OPENAI_PREFIX))
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.embed_origins)
     app.add_middleware(
         CORSMiddleware, allow_origins=exact,
         allow_origin_regex="|".join(_wildcard_regex(o) for o in wildcards) or None,
-        allow_methods=["GET", "POST"], allow_headers=["Content-Type", API_KEY_HEADER],
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type", API_KEY_HEADER, "Authorization"],
         max_age=600)
 
 

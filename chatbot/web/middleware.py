@@ -11,26 +11,29 @@ from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chatbot.web.errors import error_payload
+
 
 class BodyLimitMiddleware:
-    """Refuse request bodies over ``limit`` bytes under ``prefix`` with a 413, before parsing.
+    """Refuse request bodies over ``limit`` bytes under ``prefixes`` with a 413, before parsing
+    (in OpenAI's error shape under /v1/).
 
     The body is read (at most ``limit`` bytes of it) and replayed to the app, so a client that
     sends no Content-Length, or a false one, is held to the limit too.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, prefix: str) -> None:
+    def __init__(self, app: ASGIApp, limit: int, prefixes: tuple[str, ...]) -> None:
         self.app = app
         self.limit = limit
-        self.prefix = prefix
+        self.prefixes = prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -41,7 +44,7 @@ class BodyLimitMiddleware:
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             if size > self.limit:
-                await self._refuse(send)
+                await self._refuse(scope, send)
                 return
             if not message.get("more_body", False):
                 break
@@ -57,9 +60,9 @@ class BodyLimitMiddleware:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send) -> None:
-        payload = json.dumps({"detail": f"The request body is larger than {self.limit:,} bytes."}
-                             ).encode()
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        message = f"The request body is larger than {self.limit:,} bytes."
+        payload = json.dumps(error_payload(scope["path"], 413, message)).encode()
         await send({"type": "http.response.start", "status": 413, "headers": [
             (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
             (b"connection", b"close")]})

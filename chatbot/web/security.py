@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pydantic import SecretStr
 
@@ -33,6 +33,15 @@ class KeyChecker:
         for key in self._keys:
             matched |= hmac.compare_digest(candidate, key)
         return matched
+
+
+def presented_key(headers: Mapping[str, str]) -> str | None:
+    """The key a request carries: its X-API-Key header, else its ``Authorization: Bearer``
+    token (how OpenAI and MCP clients send one)."""
+    if key := headers.get("x-api-key"):
+        return key
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 def client_id(host: str | None, api_key: str | None = None) -> str:

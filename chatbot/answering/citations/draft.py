@@ -64,8 +64,7 @@ def build_answer(draft: Draft, standalone: str) -> Answer:
         return Answer(answer=DECLINE_MESSAGE, declined=True, standalone_question=standalone,
                       notice=draft.notice, answered_by=draft.answered_by,
                       fallback_reason=draft.fallback_reason,
-                      closest=[_citation(n, p, p.scores.get("rerank", p.scores.get("dense", 0.0)))
-                               for n, p in enumerate(draft.closest, 1)])
+                      closest=[as_citation(n, p) for n, p in enumerate(draft.closest, 1)])
     numbers: dict[str, int] = {}
     citations: list[Citation] = []
     sentences: list[str] = []
@@ -76,7 +75,7 @@ def build_answer(draft: Draft, standalone: str) -> Answer:
             passage = support.passage
             if passage.id not in numbers:
                 numbers[passage.id] = len(numbers) + 1
-                citations.append(_citation(numbers[passage.id], passage, support.score))
+                citations.append(as_citation(numbers[passage.id], passage, support.score))
             citation = citations[numbers[passage.id] - 1]
             if support.span not in citation.highlights:
                 citation.highlights.append(support.span)
@@ -94,7 +93,10 @@ def build_answer(draft: Draft, standalone: str) -> Answer:
                   answered_by=draft.answered_by, fallback_reason=draft.fallback_reason)
 
 
-def _citation(n: int, passage: Passage, score: float) -> Citation:
+def as_citation(n: int, passage: Passage, score: float | None = None) -> Citation:
+    """``passage`` as source ``n``; its score is its ranking's unless ``score`` is given."""
+    if score is None:
+        score = passage.scores.get("rerank", passage.scores.get("dense", 0.0))
     return Citation(n=n, article_id=passage.article_id, title=passage.title,
                     source=passage.source, url=passage.url, published=passage.published,
                     passage=passage.text, start=passage.start, end=passage.end,

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from chatbot.schema import Answer, Filters, StreamEvent, Turn
-from chatbot.service import ChatService, QuestionError
-from chatbot.web.routes.deps import ERRORS, GUARD, Service, explain
-
-log = logging.getLogger(__name__)
+from chatbot.service import ChatService
+from chatbot.web.routes.deps import (
+    ERRORS,
+    GUARD,
+    Service,
+    check_question,
+    explain,
+    failure_while_streaming,
+)
 
 # A comment line this often keeps proxies from closing a stream that waits on a slow model.
 _PING_SECONDS = 15
@@ -40,7 +44,7 @@ class AskRequest(BaseModel):
 @router.post("/ask", response_model=Answer, responses=ERRORS)
 def ask(body: AskRequest, service: Service) -> Answer:
     """Answer one question; the Answer's citations list the passages it rests on."""
-    _check_question(service, body.question)
+    check_question(service, body.question)
     try:
         return service.ask(body.question, body.history, body.filters)
     except Exception as exc:
@@ -54,7 +58,7 @@ def ask(body: AskRequest, service: Service) -> Answer:
         "a failure after the stream started is an `error` event.")}})
 async def chat(body: AskRequest, service: Service) -> EventSourceResponse:
     """Stream the answer as server-sent events, ending with the Answer and its citations."""
-    _check_question(service, body.question)
+    check_question(service, body.question)
     events = service.stream(body.question, body.history, body.filters)
     try:  # retrieval runs before the first event: a down store is still a 503 here
         first = await run_in_threadpool(next, events)
@@ -65,14 +69,6 @@ async def chat(body: AskRequest, service: Service) -> EventSourceResponse:
     return EventSourceResponse(
         _sse(service, first, events), ping=_PING_SECONDS, sep=_SEP,
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-
-
-def _check_question(service: ChatService, question: str) -> None:
-    """413 for a question over the length limit, 422 for an empty one, before any work."""
-    try:
-        service.validate_question(question)
-    except QuestionError as exc:
-        raise HTTPException(413 if exc.reason == "too_long" else 422, str(exc)) from None
 
 
 def _sse(service: ChatService, first: StreamEvent, rest: Iterator[StreamEvent],
@@ -87,12 +83,8 @@ def _sse(service: ChatService, first: StreamEvent, rest: Iterator[StreamEvent],
                 yield _event("delta", json.dumps({"text": event.delta}))
             event = next(rest, None)
     except Exception as exc:
-        down = service.store_failure(exc)
-        if down is None:
-            log.exception("streaming failed", exc_info=exc)
-        detail = (f"The article store is unavailable: {down}" if down
-                  else "Answering failed; the error has been logged.")
-        yield _event("error", json.dumps({"status": 503 if down else 500, "detail": detail}))
+        status, detail = failure_while_streaming(service, exc)
+        yield _event("error", json.dumps({"status": status, "detail": detail}))
 
 
 def _event(name: str, data: str) -> ServerSentEvent:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
-from fastapi.security import APIKeyHeader
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from chatbot.service import ChatService
+from chatbot.service import ChatService, QuestionError
 from chatbot.web.ratelimit import RateLimiter, too_many_message
 from chatbot.web.security import KeyChecker, client_id
 from chatbot.web.ui.deferred import DeferredUI
+
+if TYPE_CHECKING:
+    from chatbot.web.mcp_mount import MCPMount
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +24,8 @@ API_KEY_HEADER = "X-API-Key"
 # Declared as a security scheme so that /docs shows a key field and sends it.
 _api_key = APIKeyHeader(name=API_KEY_HEADER, auto_error=False,
                         description="Required when the server has keys configured.")
+# The same key as OpenAI clients send it (`Authorization: Bearer <key>`), on every route.
+_bearer = HTTPBearer(auto_error=False, description="The same key, as OpenAI clients send it.")
 
 
 @dataclass
@@ -31,6 +36,7 @@ class WebContext:
     keys: KeyChecker
     limiter: RateLimiter
     ui: DeferredUI
+    mcp: MCPMount | None = None  # set by the app factory (it needs this context)
 
 
 class ErrorBody(BaseModel):
@@ -39,7 +45,8 @@ class ErrorBody(BaseModel):
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text} for code, text in {
-        401: "Keys are configured and the X-API-Key header is missing or wrong.",
+        401: "Keys are configured and the key (X-API-Key, or Authorization: Bearer) is "
+             "missing or wrong.",
         413: "The question or the request body is too large.",
         429: "Too many questions from this client; see Retry-After.",
         503: "The article store cannot be reached.",
@@ -61,13 +68,26 @@ Context = Annotated[WebContext, Depends(get_context)]
 
 
 def check_request(request: Request, context: Annotated[WebContext, Depends(get_context)],
-                  key: Annotated[str | None, Depends(_api_key)]) -> None:
+                  key: Annotated[str | None, Depends(_api_key)],
+                  bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+                  ) -> None:
     """Refuse requests without a valid key (401) or over the client's limit (429)."""
-    if not context.keys.accepts(key):
+    given = key or (bearer.credentials if bearer else None)
+    refuse_unknown_key(context.keys, given)
+    refuse_over_limit(context, request.client.host if request.client else None, given)
+
+
+def refuse_unknown_key(keys: KeyChecker, given: str | None) -> None:
+    """401 unless ``given`` is a configured key (or none is configured)."""
+    if not keys.accepts(given):
         raise HTTPException(401, f"A valid API key is required in the {API_KEY_HEADER} "
-                                 "header.", headers={"WWW-Authenticate": API_KEY_HEADER})
-    host = request.client.host if request.client else None
-    wait = context.limiter.check(client_id(host, key if context.keys.required else None))
+                                 "header (or as Authorization: Bearer).",
+                            headers={"WWW-Authenticate": API_KEY_HEADER})
+
+
+def refuse_over_limit(context: WebContext, host: str | None, given: str | None) -> None:
+    """429 with Retry-After when this client has asked too often (one question counted)."""
+    wait = context.limiter.check(client_id(host, given if context.keys.required else None))
     if wait:
         raise HTTPException(429, too_many_message(wait), headers={"Retry-After": str(wait)})
 
@@ -82,3 +102,21 @@ def explain(service: ChatService, error: Exception) -> Exception:
         return down
     log.exception("request failed", exc_info=error)
     return error
+
+
+def check_question(service: ChatService, question: str) -> None:
+    """413 for a question over the length limit, 422 for an empty one, before any work."""
+    try:
+        service.validate_question(question)
+    except QuestionError as exc:
+        raise HTTPException(413 if exc.reason == "too_long" else 422, str(exc)) from None
+
+
+def failure_while_streaming(service: ChatService, error: Exception) -> tuple[int, str]:
+    """The status and message of a failure after a stream began (its 200 is already sent):
+    503 when the store went down, else a 500 whose cause is logged, not shown."""
+    down = service.store_failure(error)
+    if down is not None:
+        return 503, f"The article store is unavailable: {down}"
+    log.exception("streaming failed", exc_info=error)
+    return 500, "Answering failed; the error has been logged."

@@ -17,7 +17,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Callable, MutableMapping
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from starlette.responses import HTMLResponse
 from starlette.routing import Match, Mount
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 UIState = Literal["starting", "ready", "failed"]
+
+T = TypeVar("T")
 
 # Seconds a browser (the page reloads itself) or a client should wait before asking again.
 RETRY_SECONDS = 2
@@ -73,7 +75,7 @@ class DeferredUI:
 
     async def _mount(self, app: FastAPI, running: AsyncExitStack) -> None:
         try:
-            blocks = await _in_daemon_thread(self._build)
+            blocks = await in_daemon_thread(self._build, "build-chat-page")
             from chatbot.web.ui.page import mount_ui, started  # imported by _build already
 
             # On the event loop, so the app's routes never change while a request is routed.
@@ -102,14 +104,14 @@ class DeferredUI:
         await HTMLResponse(page, 503, headers)(scope, receive, send)
 
 
-async def _in_daemon_thread(build: Callable[[], gr.Blocks]) -> gr.Blocks:
+async def in_daemon_thread(build: Callable[[], T], name: str) -> T:
     """``build()`` run in a daemon thread: Ctrl-C in the first seconds of ``serve`` stops the
-    process at once instead of waiting for Gradio's import (``asyncio.to_thread``'s workers are
-    joined at exit)."""
+    process at once instead of waiting for an import (Gradio's, the MCP SDK's) to finish
+    (``asyncio.to_thread``'s workers are joined at exit)."""
     loop = asyncio.get_running_loop()
-    done: asyncio.Future[gr.Blocks] = loop.create_future()
+    done: asyncio.Future[T] = loop.create_future()
 
-    def settle(result: gr.Blocks | None, error: BaseException | None) -> None:
+    def settle(result: T | None, error: BaseException | None) -> None:
         if done.cancelled():
             return
         if error is not None:
@@ -126,7 +128,7 @@ async def _in_daemon_thread(build: Callable[[], gr.Blocks]) -> gr.Blocks:
         with suppress(RuntimeError):  # the loop is closed: serve stopped meanwhile
             loop.call_soon_threadsafe(settle, result, error)
 
-    threading.Thread(target=run, name="build-chat-page", daemon=True).start()
+    threading.Thread(target=run, name=name, daemon=True).start()
     return await done
 
 

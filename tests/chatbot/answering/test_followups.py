@@ -83,11 +83,11 @@ def test_follow_up_about_israel_is_answered_from_israels_position(
 def test_terminal_chat_keeps_the_conversation(seeded_dir: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "chatbot.cli.main", "--data-dir", str(seeded_dir), "chat"],
-        input=f"{TRUCE}\nAnd what about Israel?\n/clear\nAnd what about Israel?\n",
+        input=f"{TRUCE}\nAnd what about Israel?\n/sources\n/clear\nAnd what about Israel?\n",
         capture_output=True, text=True, cwd=REPO, timeout=180)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "searched for: What is Israel's position on a temporary truce?" in out
-    assert "limited humanitarian truce" in out
+    assert "limited humanitarian truce" in out  # in a passage /sources shows
     assert "(new conversation)" in out
     assert out.count("searched for:") == 1  # after /clear the follow-up has no context

@@ -75,13 +75,15 @@ def web_settings(data_dir: Path, **overrides: Any) -> Settings:
 # -- servers ------------------------------------------------------------------------------------
 
 def wait_for_chat(get: Callable[[str], httpx.Response], timeout: float = 120) -> None:
-    """Wait until the app's chat page is mounted (``get(path)`` asks the app): the API answers
-    from the start, the chat a few seconds later (chatbot.web.ui.deferred)."""
+    """Wait until the app's chat page is mounted and its MCP tools run (``get(path)`` asks the
+    app): the API answers from the start, these a few seconds later (chatbot.web.ui.deferred,
+    chatbot.web.mcp_mount)."""
     deadline = time.monotonic() + timeout
-    while (ui := get("/api/health").json()["ui"]) == "starting":
-        assert time.monotonic() < deadline, "the chat page did not start"
+    while "starting" in (parts := get("/api/health").json())["ui"] + parts["mcp"]:
+        assert time.monotonic() < deadline, "the chat page or the MCP tools did not start"
         time.sleep(0.1)
-    assert ui == "ready", "the chat page failed to start"
+    assert parts["ui"] == "ready", "the chat page failed to start"
+    assert parts["mcp"] == "ready", "the MCP tools failed to start"
 
 
 def _listening_socket() -> socket.socket:
@@ -217,3 +219,19 @@ def screenshot(tab: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     tab.screenshot(path=str(path), full_page=True)
     return path
+
+
+# -- the OpenAI-compatible face and the MCP tools -----------------------------------------------
+
+# Every client of the plugs' server has a key of its own: one budget of questions each.
+PLUG_KEYS = {name: f"k-{name}" for name in ("openai", "mcp", "limit", "shared")}
+PLUG_RATE_LIMIT = 20
+
+
+@pytest.fixture(scope="session")
+def plugs_app(web_data_dir: Path) -> Iterator[RunningApp]:
+    """The real app on 127.0.0.1 with keys and a rate limit, for OpenAI and MCP clients."""
+    app = serve_app(web_settings(web_data_dir, api_keys=list(PLUG_KEYS.values()),
+                                 rate_limit_per_minute=PLUG_RATE_LIMIT))
+    yield app
+    app.stop()

@@ -82,7 +82,7 @@ def test_health_reports_store_counts_the_model_and_the_chat(client: TestClient) 
     health = client.get("/api/health").json()
     assert health == {"status": "ok", "store": "reachable", "articles": 2, "passages": 5,
                       "model_loaded": True, "embedding_dimension": 384, "detail": None,
-                      "ui": "ready"}
+                      "ui": "ready", "mcp": "ready"}
 
 
 def test_articles_are_listed_a_page_at_a_time(client: TestClient) -> None:

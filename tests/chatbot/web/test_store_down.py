@@ -37,6 +37,14 @@ def test_an_unreachable_store_gives_503_with_a_clear_message_and_recovers_when_b
                              client.get("/api/articles")):
                 assert response.status_code == 503, response.text
                 assert response.json()["detail"].startswith("The article store is unavailable")
+            for stream in (False, True):  # the OpenAI face: the same status, in its shape
+                response = client.post("/v1/chat/completions", json={
+                    "model": "newsbot", "stream": stream,
+                    "messages": [{"role": "user", "content": SEED_QUESTION}]})
+                assert response.status_code == 503, response.text
+                error = response.json()["error"]
+                assert error["code"] == "service_unavailable"
+                assert error["message"].startswith("The article store is unavailable")
 
             # The same server comes back on the same address: the same app answers again.
             process, _ = start_chroma_server(tmp_path / "chroma", urlparse(url).port)
