@@ -149,3 +149,25 @@ class ArticlePage(BaseModel):
     limit: int
     next_offset: int | None = Field(None, description="Offset of the next page; null at the end.")
     articles: list[ArticleSummary]
+
+
+class TimelineEntry(BaseModel):
+    """One development of a story: a sentence from the earliest article that reported it,
+    with its day, the passages that say it (earliest report first) and the other outlets that
+    reported it too."""
+
+    date: str | None = Field(description="Publication day of the earliest report, YYYY-MM-DD; "
+                                         "null when no report gives one.")
+    claim: str
+    citations: list[Citation] = Field(default_factory=list)
+    also_reported_by: list[str] = Field(default_factory=list)
+
+
+class Timeline(BaseModel):
+    """A story's developments, newest first (what ``newsbot timeline --json`` prints and
+    ``POST /api/timeline`` returns). No entries means the index has nothing on the topic."""
+
+    topic: str
+    as_of: date | None = None
+    entries: list[TimelineEntry] = Field(default_factory=list)
+    declined: bool = False

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -18,6 +19,7 @@ from rich.markup import escape
 from index.progress import Progress
 
 if TYPE_CHECKING:  # the service, its settings and the models load when a command needs them
+    from chatbot.schema import Citation, Filters
     from chatbot.service import ChatService
     from chatbot.settings import Settings
 
@@ -60,6 +62,37 @@ def open_service(settings: Settings | None = None) -> ChatService:
         return create_service(settings or settings_from_options())
     except (StoreUnavailableError, AnswererUnavailableError) as exc:
         fail(str(exc))
+
+
+def day_option(value: str | None) -> date | None:
+    """A YYYY-MM-DD option as a date (None when not given); a bad day fails the command."""
+    from index.dates import parse_day
+
+    try:
+        return parse_day(value)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def filters_option(sources: list[str] | None, since: str | None, until: str | None,
+                   as_of: str | None) -> Filters:
+    """The outlet and date options as the service's Filters."""
+    from chatbot.schema import Filters
+
+    return Filters(sources=sources or [], since=day_option(since), until=day_option(until),
+                   as_of=day_option(as_of))
+
+
+def print_sources(citations: list[Citation]) -> None:
+    """Each numbered source: title, outlet and day, address, the passage itself."""
+    out.print("\nSources")
+    for c in citations:
+        meta = " · ".join(x for x in (c.source, c.published) if x)
+        out.print(f"[bold][{c.n}][/bold] {escape(c.title or c.article_id)}"
+                  + (f" ({escape(meta)})" if meta else ""))
+        if c.url:
+            out.print(f"    {escape(c.url)}")
+        out.print(f"    [dim]{escape(c.passage)}[/dim]")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

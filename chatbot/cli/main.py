@@ -7,7 +7,6 @@ store and no web framework, and ``ask`` never loads Gradio.
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,14 +16,18 @@ from rich.markup import escape
 from chatbot.cli.common import (
     Bar,
     app,
+    day_option,
     err,
     fail,
+    filters_option,
     open_service,
     out,
+    print_sources,
     settings_from_options,
     step,
 )
 from chatbot.cli.evaluate import eval_
+from chatbot.cli.story import timeline
 
 if TYPE_CHECKING:
     from chatbot.schema import Answer
@@ -94,11 +97,9 @@ def ask(
     as_of: Annotated[str | None, typer.Option(help="Answer as of YYYY-MM-DD.")] = None,
 ) -> None:
     """Answer one question and show its numbered sources."""
-    from chatbot.schema import Filters
     from chatbot.service import QuestionError
 
-    filters = Filters(sources=source or [], since=_day(since), until=_day(until),
-                      as_of=_day(as_of))
+    filters = filters_option(source, since, until, as_of)
     service = open_service()
     try:
         answer = service.ask(question, filters=filters)
@@ -108,15 +109,6 @@ def ask(
         print(answer.model_dump_json(indent=2))
     else:
         print_answer(answer)
-
-
-def _day(value: str | None) -> date | None:
-    from index.dates import parse_day
-
-    try:
-        return parse_day(value)
-    except ValueError as exc:
-        fail(str(exc))
 
 
 def print_answer(answer: Answer) -> None:
@@ -129,14 +121,7 @@ def print_answer(answer: Answer) -> None:
         return
     for claim in answer.claims:
         out.print(f"  {escape(claim.dateline)}")
-    out.print("\nSources")
-    for c in answer.citations:
-        meta = " · ".join(x for x in (c.source, c.published) if x)
-        out.print(f"[bold][{c.n}][/bold] {escape(c.title or c.article_id)}"
-                  + (f" ({escape(meta)})" if meta else ""))
-        if c.url:
-            out.print(f"    {escape(c.url)}")
-        out.print(f"    [dim]{escape(c.passage)}[/dim]")
+    print_sources(answer.citations)
 
 
 @app.command()
@@ -149,7 +134,7 @@ def chat(
     from chatbot.schema import Filters, Turn
     from chatbot.service import QuestionError
 
-    filters = Filters(sources=source or [], as_of=_day(as_of))
+    filters = Filters(sources=source or [], as_of=day_option(as_of))
     service = open_service()
     history: list[Turn] = []
     out.print("Ask about the news. Follow-ups work ('And what about Israel?'). "
@@ -257,6 +242,7 @@ def watch() -> None:
 
 
 app.command(name="eval")(eval_)
+app.command()(timeline)
 
 
 def main() -> None:

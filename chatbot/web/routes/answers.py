@@ -6,14 +6,14 @@ import json
 import logging
 from collections.abc import Iterator
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from chatbot.schema import Answer, Filters, StreamEvent, Turn
-from chatbot.service import ChatService, QuestionError
-from chatbot.web.routes.deps import ERRORS, GUARD, Service, explain
+from chatbot.service import ChatService
+from chatbot.web.routes.deps import ERRORS, GUARD, Service, check_question, explain
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class AskRequest(BaseModel):
 @router.post("/ask", response_model=Answer, responses=ERRORS)
 def ask(body: AskRequest, service: Service) -> Answer:
     """Answer one question; the Answer's citations list the passages it rests on."""
-    _check_question(service, body.question)
+    check_question(service, body.question)
     try:
         return service.ask(body.question, body.history, body.filters)
     except Exception as exc:
@@ -54,7 +54,7 @@ def ask(body: AskRequest, service: Service) -> Answer:
         "a failure after the stream started is an `error` event.")}})
 async def chat(body: AskRequest, service: Service) -> EventSourceResponse:
     """Stream the answer as server-sent events, ending with the Answer and its citations."""
-    _check_question(service, body.question)
+    check_question(service, body.question)
     events = service.stream(body.question, body.history, body.filters)
     try:  # retrieval runs before the first event: a down store is still a 503 here
         first = await run_in_threadpool(next, events)
@@ -65,14 +65,6 @@ async def chat(body: AskRequest, service: Service) -> EventSourceResponse:
     return EventSourceResponse(
         _sse(service, first, events), ping=_PING_SECONDS, sep=_SEP,
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-
-
-def _check_question(service: ChatService, question: str) -> None:
-    """413 for a question over the length limit, 422 for an empty one, before any work."""
-    try:
-        service.validate_question(question)
-    except QuestionError as exc:
-        raise HTTPException(413 if exc.reason == "too_long" else 422, str(exc)) from None
 
 
 def _sse(service: ChatService, first: StreamEvent, rest: Iterator[StreamEvent],

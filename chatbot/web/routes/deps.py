@@ -10,7 +10,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel
 
-from chatbot.service import ChatService
+from chatbot.service import ChatService, QuestionError
 from chatbot.web.ratelimit import RateLimiter, too_many_message
 from chatbot.web.security import KeyChecker, client_id
 from chatbot.web.ui.deferred import DeferredUI
@@ -82,3 +82,11 @@ def explain(service: ChatService, error: Exception) -> Exception:
         return down
     log.exception("request failed", exc_info=error)
     return error
+
+
+def check_question(service: ChatService, question: str) -> None:
+    """413 for a question over the length limit, 422 for an empty one, before any work."""
+    try:
+        service.validate_question(question)
+    except QuestionError as exc:
+        raise HTTPException(413 if exc.reason == "too_long" else 422, str(exc)) from None
