@@ -37,6 +37,7 @@ from chatbot.settings import Settings
 from chatbot.story.present import timeline_answer
 from chatbot.story.timeline import TimelineBuilder
 from chatbot.story.topic import story_topic
+from chatbot.story.watches import WatchDesk, open_watches
 from index.articles import Loaded
 from index.embedding import Embedder, use_threads
 from index.feeds.poller import SourceManager
@@ -200,6 +201,7 @@ class ChatService(Catalog):
         """Load, clean, chunk, embed and store the articles under ``paths``."""
         report = self.ingestor.ingest_paths(paths, progress)
         self.sync_keywords()
+        self._recheck_watches(report)
         return report
 
     def ingest_loaded(self, loaded: list[Loaded]) -> IngestReport:
@@ -207,7 +209,19 @@ class ChatService(Catalog):
         report = self.ingestor.ingest_loaded(loaded)
         if report.added or report.updated:
             self.sync_keywords()
+            self._recheck_watches(report)
         return report
+
+    def _recheck_watches(self, report: IngestReport) -> None:
+        """Ask the watched questions the new articles could change again (chatbot.story)."""
+        if new := report.added + report.updated:
+            self.watches.check([self.article_text(article_id) or "" for article_id in new])
+
+    @cached_property
+    def watches(self) -> WatchDesk:
+        """Watched questions, kept in the data folder, re-answered after every ingest."""
+        return open_watches(self.settings, lambda question, filters: self.ask(
+            question, filters=filters))
 
     def drop_published_before(self, day: date) -> list[str]:
         """Remove every dated article published before ``day`` (retention); returns ids."""

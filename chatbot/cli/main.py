@@ -28,6 +28,7 @@ from chatbot.cli.common import (
 )
 from chatbot.cli.evaluate import eval_
 from chatbot.cli.story import timeline
+from chatbot.cli.watches import watches_app
 
 if TYPE_CHECKING:
     from chatbot.schema import Answer
@@ -63,6 +64,7 @@ def ingest(
         ingest_sources(service, [p for p in paths or [] if is_url(p)], sources, report)
     except ValueError as exc:
         fail(str(exc))
+    service.watches.drain()  # the changes ingesting found reach the webhooks before exit
     if as_json:
         print(json.dumps(_report_dict(report), indent=2))
     else:
@@ -243,6 +245,7 @@ def watch() -> None:
 
 app.command(name="eval")(eval_)
 app.command()(timeline)
+app.add_typer(watches_app, name="watches")
 
 
 def main() -> None:

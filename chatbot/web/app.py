@@ -29,7 +29,7 @@ from chatbot.settings import Settings
 from chatbot.web.feedback import FeedbackLog
 from chatbot.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from chatbot.web.ratelimit import RateLimiter
-from chatbot.web.routes import answers, articles, health, timeline, widget
+from chatbot.web.routes import answers, articles, health, timeline, watches, widget
 from chatbot.web.routes.deps import API_KEY_HEADER, WebContext
 from chatbot.web.routes.widget import UI_PATH
 from chatbot.web.security import KeyChecker
@@ -60,7 +60,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def _store_down(request: Request, exc: StoreUnavailableError) -> JSONResponse:
         return JSONResponse({"detail": f"The article store is unavailable: {exc}"}, 503)
 
-    for module in (health, answers, articles, timeline, widget):
+    for module in (health, answers, articles, timeline, watches, widget):
         app.include_router(module.router)
     app.router.routes.append(ui.placeholder_route())
 
