@@ -45,9 +45,10 @@ class StoryUI:
             return gr.skip(), gr.skip(), gr.skip(), message_html(str(exc))
         last = turns[-1]
         asked = last.answer.standalone_question or last.question
-        topic = story_topic(asked) or asked
-        story = self.service.timeline(topic, filters)
-        answer = timeline_answer(story, f"Timeline: {topic}")
+        topic = story_topic(asked) or asked.rstrip("?")
+        # Searched for (and watched as) the question that asks for this timeline.
+        answer = timeline_answer(self.service.timeline(topic, filters),
+                                 f"What's the latest on {topic}?")
         turns = [*turns, AnsweredTurn(len(turns) + 1, f"Timeline: {topic}", answer,
                                       filters=filters)]
         return chat_messages(turns), turns, sources_html(turns), message_html("")
