@@ -31,6 +31,12 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 _STATE: dict[str, Any] = {}
 
+# The outlet and date options of every command that searches (ask, timeline, watches add).
+SourceOption = Annotated[list[str] | None, typer.Option(
+    "--source", help="Only this outlet (repeatable).")]
+SinceOption = Annotated[str | None, typer.Option(help="Published on or after YYYY-MM-DD.")]
+UntilOption = Annotated[str | None, typer.Option(help="Published on or before YYYY-MM-DD.")]
+
 
 @app.callback()
 def _global_options(

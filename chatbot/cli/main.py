@@ -15,6 +15,9 @@ from rich.markup import escape
 
 from chatbot.cli.common import (
     Bar,
+    SinceOption,
+    SourceOption,
+    UntilOption,
     app,
     day_option,
     err,
@@ -92,10 +95,9 @@ def _print_report(report: IngestReport, service: ChatService) -> None:
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in plain language.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the Answer object.")] = False,
-    source: Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")
-                      ] = None,
-    since: Annotated[str | None, typer.Option(help="Published on or after YYYY-MM-DD.")] = None,
-    until: Annotated[str | None, typer.Option(help="Published on or before YYYY-MM-DD.")] = None,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     as_of: Annotated[str | None, typer.Option(help="Answer as of YYYY-MM-DD.")] = None,
 ) -> None:
     """Answer one question and show its numbered sources."""

@@ -7,7 +7,16 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from chatbot.cli.common import fail, filters_option, open_service, out, print_sources
+from chatbot.cli.common import (
+    SinceOption,
+    SourceOption,
+    UntilOption,
+    fail,
+    filters_option,
+    open_service,
+    out,
+    print_sources,
+)
 
 
 def timeline(
@@ -15,10 +24,9 @@ def timeline(
         help="The story: a topic (\"the Gaza truce talks\") or a question asking for the "
              "latest on one.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the Timeline object.")] = False,
-    source: Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")
-                      ] = None,
-    since: Annotated[str | None, typer.Option(help="Published on or after YYYY-MM-DD.")] = None,
-    until: Annotated[str | None, typer.Option(help="Published on or before YYYY-MM-DD.")] = None,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     as_of: Annotated[str | None, typer.Option(help="The story as of YYYY-MM-DD.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=50, help="At most this many developments.")
                      ] = 10,

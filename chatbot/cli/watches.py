@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from chatbot.cli.common import fail, filters_option, open_service, out
+from chatbot.cli.common import (
+    SinceOption,
+    SourceOption,
+    UntilOption,
+    fail,
+    filters_option,
+    open_service,
+    out,
+)
 
 if TYPE_CHECKING:
     from chatbot.schema import Watch, WatchChange
@@ -24,10 +32,9 @@ watches_app = typer.Typer(no_args_is_help=True, help=(
 @watches_app.command("add")
 def add(
     question: Annotated[str, typer.Argument(help="The question to watch.")],
-    source: Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")
-                      ] = None,
-    since: Annotated[str | None, typer.Option(help="Published on or after YYYY-MM-DD.")] = None,
-    until: Annotated[str | None, typer.Option(help="Published on or before YYYY-MM-DD.")] = None,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the Watch object.")] = False,
 ) -> None:
     """Watch a question: answered now, and again whenever new articles could change it."""
