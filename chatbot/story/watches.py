@@ -1,16 +1,18 @@
 """Watched questions: asked again when new articles could change their answer; what changed is
 kept (and sent) as a change record.
 
-After an ingest or a feed poll, a watch is re-answered only when the new articles share terms
-with its question (the cheap pre-check: most watches are about other stories, and answering is
-the costly step). A change is recorded when the new answer holds a claim the former one did not
-(a new development, a newer report, an answer where there was a decline); the former claims it
-no longer holds are what it replaces.
+After an ingest or a feed poll, a watch is re-answered only when one of the new articles holds
+at least half of its question's terms, and two at least (the cheap pre-check: most watches are
+about other stories, and answering is the costly step; the terms of fifty articles together
+hold nearly any question's). A change is recorded when the new answer holds a claim the former
+one did not (a new development, a newer report, an answer where there was a decline); the
+former claims it no longer holds are what it replaces.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -24,7 +26,9 @@ log = logging.getLogger(__name__)
 
 # The owner of every watch on a server without keys, and of the command line's.
 SHARED_OWNER = "shared"
-# New articles must share this many of a question's terms (all of them when it has fewer).
+# A new article must hold this share of a question's terms, and two at least (all of them
+# when the question has fewer).
+_PRECHECK_SHARE = 0.5
 _PRECHECK_TERMS = 2
 
 Ask = Callable[[str, Filters | None], Answer]
@@ -45,11 +49,11 @@ class WatchDesk:
     def check(self, new_texts: Iterable[str] | None = None,
               watches: Iterable[Watch] | None = None) -> list[WatchChange]:
         """Re-answer the watches (all, or ``watches``) and record what changed. With
-        ``new_texts`` (the new articles), only the watches whose terms they contain."""
-        words = frozenset().union(*(term_set(t) for t in new_texts)) if new_texts else None
+        ``new_texts`` (the new articles), only the watches one of them could touch."""
+        articles = [term_set(text) for text in new_texts] if new_texts is not None else None
         changes = []
         for watch in self.store.watches() if watches is None else watches:
-            if words is not None and not _touched(watch.question, words):
+            if articles is not None and not _touched(watch.question, articles):
                 continue
             try:
                 change = self._recheck(watch)
@@ -91,7 +95,8 @@ def _key(claim: WatchedClaim) -> tuple[str, str]:
     return " ".join(claim.text.split()).casefold(), claim.published[:10]
 
 
-def _touched(question: str, words: frozenset[str]) -> bool:
-    """The new articles share enough of the question's terms to change its answer."""
+def _touched(question: str, articles: list[frozenset[str]]) -> bool:
+    """One of the new articles holds enough of the question's terms to change its answer."""
     wanted = term_set(question)
-    return len(wanted & words) >= min(_PRECHECK_TERMS, len(wanted)) > 0
+    need = min(len(wanted), max(_PRECHECK_TERMS, math.ceil(_PRECHECK_SHARE * len(wanted))))
+    return need > 0 and any(len(wanted & words) >= need for words in articles)

@@ -22,9 +22,6 @@ from tests.chatbot.web.conftest import (
     serve_app,
     web_settings,
 )
-from tests.chatbot.web.conftest import (
-    wait_for_chat as wait_for_ui,
-)
 from tests.conftest import SEED_QUESTION, SEEDS
 
 pytestmark = pytest.mark.browser
@@ -37,9 +34,6 @@ def desk(tmp_path: Path) -> Iterator[tuple[RunningApp, Path]]:
     settings = web_settings(tmp_path / "data")
     create_service(settings).ingest([SEEDS, articles])
     app = serve_app(settings)
-    import httpx
-
-    wait_for_ui(lambda path: httpx.get(app.url + path, timeout=30))
     yield app, tmp_path
     app.stop()
 
@@ -51,7 +45,8 @@ def test_timeline_watch_and_the_watching_panel(page: Any, desk: tuple[RunningApp
     wait_for_chat(page)
     ask(page, XSS_QUESTION)
     page.locator("#nb-watch").click()
-    page.locator("#nb-watching-list .nb-watch").wait_for()
+    page.locator("#nb-message", has_text="Watching: When did the harbour").wait_for()
+    page.locator("#nb-watching-list .nb-watch").wait_for(state="attached")
     ask(page, SEED_QUESTION)
     before = page.locator(ANSWERS).count()
     page.locator("#nb-timeline").click()
@@ -60,11 +55,11 @@ def test_timeline_watch_and_the_watching_panel(page: Any, desk: tuple[RunningApp
     assert timeline.inner_text().startswith("Latest: undated, ")
     assert timeline.locator("a.nb-cite").count() >= 1
     page.locator("#nb-watch").click()
-    page.locator("#nb-watching-list .nb-watch").nth(1).wait_for()
+    page.locator("#nb-watching-list .nb-watch").nth(1).wait_for(state="attached")
 
     (folder / "newer.jsonl").write_text(json.dumps(NEWER) + "\n", encoding="utf-8")
     create_service(web_settings(folder / "data")).ingest([folder / "newer.jsonl"])
-    page.locator("#nb-watching button, #nb-watching .label-wrap").first.click()
+    page.locator("#nb-watching .label-wrap").first.click()  # open the Watching panel
     page.locator("#nb-watching-refresh").click()
     page.locator("#nb-watching-list .nb-unread").wait_for()
     panel = page.locator("#nb-watching-list").inner_text()
