@@ -221,7 +221,7 @@ class ChatService(Catalog):
     def watches(self) -> WatchDesk:
         """Watched questions, kept in the data folder, re-answered after every ingest."""
         return open_watches(self.settings, lambda question, filters: self.ask(
-            question, filters=filters))
+            question, filters=filters), self.keywords.idf)
 
     def drop_published_before(self, day: date) -> list[str]:
         """Remove every dated article published before ``day`` (retention); returns ids."""

@@ -2,17 +2,18 @@
 kept (and sent) as a change record.
 
 After an ingest or a feed poll, a watch is re-answered only when one of the new articles holds
-at least half of its question's terms, and two at least (the cheap pre-check: most watches are
-about other stories, and answering is the costly step; the terms of fifty articles together
-hold nearly any question's). A change is recorded when the new answer holds a claim the former
-one did not (a new development, a newer report, an answer where there was a decline); the
-former claims it no longer holds are what it replaces.
+two of its question's three rarest terms (by the keyword index's IDF): the cheap pre-check.
+Most watches are about other stories, and answering is the costly step; common words ("week",
+"say") are in nearly every article, so only the words that name the story count.
+
+A change is recorded when the new answer holds a claim the former one did not (a new
+development, a newer report, an answer where there was a decline); the former claims it no
+longer holds are what it replaces.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -26,12 +27,13 @@ log = logging.getLogger(__name__)
 
 # The owner of every watch on a server without keys, and of the command line's.
 SHARED_OWNER = "shared"
-# A new article must hold this share of a question's terms, and two at least (all of them
-# when the question has fewer).
-_PRECHECK_SHARE = 0.5
-_PRECHECK_TERMS = 2
+# A new article must hold this many of a question's rarest terms (all, when it has fewer).
+_KEY_TERMS = 3
+_KEY_TERMS_NEEDED = 2
 
 Ask = Callable[[str, Filters | None], Answer]
+# The inverse document frequency of a (stemmed) term in the index.
+Idf = Callable[[str], float]
 
 
 @dataclass
@@ -40,6 +42,7 @@ class WatchDesk:
 
     store: WatchStore
     ask: Ask
+    idf: Idf
     webhooks: Webhooks | None = None
 
     def add(self, owner: str, question: str, filters: Filters | None = None) -> Watch:
@@ -53,7 +56,7 @@ class WatchDesk:
         articles = [term_set(text) for text in new_texts] if new_texts is not None else None
         changes = []
         for watch in self.store.watches() if watches is None else watches:
-            if articles is not None and not _touched(watch.question, articles):
+            if articles is not None and not self._touched(watch.question, articles):
                 continue
             try:
                 change = self._recheck(watch)
@@ -70,6 +73,12 @@ class WatchDesk:
         """Wait for the webhooks queued so far (a command waits before it exits)."""
         return self.webhooks.drain(timeout) if self.webhooks is not None else True
 
+    def _touched(self, question: str, articles: list[frozenset[str]]) -> bool:
+        """One of the new articles holds enough of the question's rarest terms."""
+        key = set(sorted(term_set(question), key=lambda t: (-self.idf(t), t))[:_KEY_TERMS])
+        need = min(len(key), _KEY_TERMS_NEEDED)
+        return need > 0 and any(len(key & words) >= need for words in articles)
+
     def _recheck(self, watch: Watch) -> WatchChange | None:
         answer = self.ask(watch.question, watch.filters)
         before = self.store.claims(watch.id)
@@ -81,22 +90,16 @@ class WatchDesk:
         return self.store.record(watch.id, answer, new, replaces)
 
 
-def open_watches(settings: Settings, ask: Ask) -> WatchDesk:
-    """The watches of the data folder, answered by ``ask``, changes sent to the configured
-    webhooks."""
+def open_watches(settings: Settings, ask: Ask, idf: Idf) -> WatchDesk:
+    """The watches of the data folder, answered by ``ask``, pre-checked with ``idf``, changes
+    sent to the configured webhooks."""
     secret = settings.watch_webhook_secret
     hooks = (Webhooks(settings.watch_webhooks, secret.get_secret_value() if secret else None)
              if settings.watch_webhooks else None)
-    return WatchDesk(WatchStore(settings.watches_path), ask, hooks)
+    return WatchDesk(WatchStore(settings.watches_path), ask, idf, hooks)
 
 
 def _key(claim: WatchedClaim) -> tuple[str, str]:
     """A claim is the same claim when it says the same from the same day."""
     return " ".join(claim.text.split()).casefold(), claim.published[:10]
 
-
-def _touched(question: str, articles: list[frozenset[str]]) -> bool:
-    """One of the new articles holds enough of the question's terms to change its answer."""
-    wanted = term_set(question)
-    need = min(len(wanted), max(_PRECHECK_TERMS, math.ceil(_PRECHECK_SHARE * len(wanted))))
-    return need > 0 and any(len(wanted & words) >= need for words in articles)

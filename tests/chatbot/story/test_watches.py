@@ -160,7 +160,7 @@ def test_a_watch_belongs_to_the_key_that_made_it(tmp_path: Path, seeded_dir: Pat
         app.stop()
 
 
-def test_only_watches_whose_terms_the_new_articles_hold_are_asked_again(
+def test_only_watches_whose_rarest_terms_a_new_article_holds_are_asked_again(
         tmp_path: Path, seeded_service: ChatService) -> None:
     asked: list[str] = []
 
@@ -168,7 +168,8 @@ def test_only_watches_whose_terms_the_new_articles_hold_are_asked_again(
         asked.append(question)
         return seeded_service.ask(question, filters=filters)
 
-    desk = WatchDesk(WatchStore(tmp_path / "watches.sqlite3"), ask)
+    desk = WatchDesk(WatchStore(tmp_path / "watches.sqlite3"), ask,
+                     seeded_service.keywords.idf)
     desk.add(SHARED_OWNER, SEED_QUESTION)
     desk.add(SHARED_OWNER, "When does the Lakeview library open on Sundays?")
     asked.clear()

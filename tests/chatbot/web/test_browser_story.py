@@ -43,23 +43,24 @@ def test_timeline_watch_and_the_watching_panel(page: Any, desk: tuple[RunningApp
     app, folder = desk
     page.goto(f"{app.url}/ui/")
     wait_for_chat(page)
+    page.locator("#nb-watching .label-wrap").first.click()  # open the Watching panel
+    page.locator("#nb-watching-list", has_text="No watched questions yet.").wait_for()
     ask(page, XSS_QUESTION)
     page.locator("#nb-watch").click()
     page.locator("#nb-message", has_text="Watching: When did the harbour").wait_for()
-    page.locator("#nb-watching-list .nb-watch").wait_for(state="attached")
+    page.locator("#nb-watching-list .nb-watch").wait_for()
     ask(page, SEED_QUESTION)
     before = page.locator(ANSWERS).count()
     page.locator("#nb-timeline").click()
     timeline = page.locator(ANSWERS).nth(before)
     timeline.wait_for()
-    assert timeline.inner_text().startswith("Latest: undated, ")
+    assert timeline.inner_text().startswith("Latest: undated: Taher Al-Nono")
     assert timeline.locator("a.nb-cite").count() >= 1
     page.locator("#nb-watch").click()
-    page.locator("#nb-watching-list .nb-watch").nth(1).wait_for(state="attached")
+    page.locator("#nb-watching-list .nb-watch").nth(1).wait_for()
 
     (folder / "newer.jsonl").write_text(json.dumps(NEWER) + "\n", encoding="utf-8")
     create_service(web_settings(folder / "data")).ingest([folder / "newer.jsonl"])
-    page.locator("#nb-watching .label-wrap").first.click()  # open the Watching panel
     page.locator("#nb-watching-refresh").click()
     page.locator("#nb-watching-list .nb-unread").wait_for()
     panel = page.locator("#nb-watching-list").inner_text()
