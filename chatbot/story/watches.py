@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from chatbot.schema import Answer, Filters, Watch, WatchChange, WatchedClaim
 from chatbot.settings import Settings
+from chatbot.story.topic import story_topic
 from chatbot.story.watch_store import WatchStore, answer_claims
 from chatbot.story.webhooks import Webhooks
 from index.store.terms import term_set
@@ -30,6 +31,8 @@ SHARED_OWNER = "shared"
 # A new article must hold this many of a question's rarest terms (all, when it has fewer).
 _KEY_TERMS = 3
 _KEY_TERMS_NEEDED = 2
+# A term no text has: its IDF is that of every term the index does not hold.
+_NO_TERM = "\x00"
 
 Ask = Callable[[str, Filters | None], Answer]
 # The inverse document frequency of a (stemmed) term in the index.
@@ -74,8 +77,13 @@ class WatchDesk:
         return self.webhooks.drain(timeout) if self.webhooks is not None else True
 
     def _touched(self, question: str, articles: list[frozenset[str]]) -> bool:
-        """One of the new articles holds enough of the question's rarest terms."""
-        key = set(sorted(term_set(question), key=lambda t: (-self.idf(t), t))[:_KEY_TERMS])
+        """One of the new articles holds enough of the question's rarest terms: those of the
+        story it asks about ("What's the latest on X": X's), among the terms the index holds
+        (a word no article has, like "what's", is in no new article either)."""
+        unseen = self.idf(_NO_TERM)
+        weights = {t: w for t in term_set(story_topic(question) or question)
+                   if (w := self.idf(t)) < unseen}
+        key = set(sorted(weights, key=lambda t: (-weights[t], t))[:_KEY_TERMS])
         need = min(len(key), _KEY_TERMS_NEEDED)
         return need > 0 and any(len(key & words) >= need for words in articles)
 
