@@ -149,3 +149,60 @@ class ArticlePage(BaseModel):
     limit: int
     next_offset: int | None = Field(None, description="Offset of the next page; null at the end.")
     articles: list[ArticleSummary]
+
+
+class TimelineEntry(BaseModel):
+    """One development of a story: a sentence from the earliest article that reported it,
+    with its day, the passages that say it (earliest report first) and the other outlets that
+    reported it too."""
+
+    date: str | None = Field(description="Publication day of the earliest report, YYYY-MM-DD; "
+                                         "null when no report gives one.")
+    claim: str
+    citations: list[Citation] = Field(default_factory=list)
+    also_reported_by: list[str] = Field(default_factory=list)
+
+
+class Timeline(BaseModel):
+    """A story's developments, newest first (what ``newsbot timeline --json`` prints and
+    ``POST /api/timeline`` returns). No entries means the index has nothing on the topic."""
+
+    topic: str
+    as_of: date | None = None
+    entries: list[TimelineEntry] = Field(default_factory=list)
+    declined: bool = False
+
+
+class WatchedClaim(BaseModel):
+    """A claim of a watched question's answer, with where and when it was published."""
+
+    text: str
+    source: str = ""
+    published: str = ""
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class WatchChange(BaseModel):
+    """What changed in a watched question's answer after new articles: the claims that are
+    new (with their citations) and those of the former answer they replace."""
+
+    id: int
+    watch_id: str
+    at: str = Field(description="When the change was found, ISO 8601 (UTC).")
+    answer: str = Field(description="The new answer, as it reads now.")
+    new: list[WatchedClaim] = Field(default_factory=list)
+    replaces: list[WatchedClaim] = Field(default_factory=list)
+    read: bool = False
+
+
+class Watch(BaseModel):
+    """A question asked again after every ingest and feed poll, on behalf of its owner."""
+
+    id: str
+    question: str
+    filters: Filters | None = None
+    created: str
+    last_checked: str | None = None
+    answer: str = Field("", description="The latest answer.")
+    declined: bool = False
+    unread: int = Field(0, description="Changes not yet shown to the owner.")

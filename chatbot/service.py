@@ -9,7 +9,7 @@ without touching a front end.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -23,19 +23,22 @@ from chatbot.answering.citations.verify import CitationVerifier
 from chatbot.answering.extractive import Answerer
 from chatbot.answering.rerank import make_reranker
 from chatbot.answering.retrieve import Retriever
+from chatbot.catalog import Catalog
 from chatbot.llm.providers import create_answering, fitted_models, ranking_parts
 from chatbot.schema import (
     Answer,
-    ArticlePage,
-    ArticleSummary,
     Filters,
     Health,
     StreamEvent,
+    Timeline,
     Turn,
 )
 from chatbot.settings import Settings
+from chatbot.story.present import timeline_answer
+from chatbot.story.timeline import TimelineBuilder
+from chatbot.story.topic import story_topic
+from chatbot.story.watches import WatchDesk, open_watches
 from index.articles import Loaded
-from index.dates import day_or_none
 from index.embedding import Embedder, use_threads
 from index.feeds.poller import SourceManager
 from index.feeds.retention import drop_published_before
@@ -44,7 +47,7 @@ from index.store.chroma import ChromaStore
 from index.store.client import open_client
 from index.store.errors import StoreUnavailableError
 from index.store.keyword import KeywordIndex
-from index.store.records import Passage, StoredArticle, article_key
+from index.store.records import Passage, article_key
 from index.store.search_filter import SearchFilter
 
 # Receives the passages the answerer reads, best first (evaluations score retrieval on them).
@@ -52,8 +55,6 @@ PassageObserver = Callable[[list[Passage]], None]
 
 # Follow-ups refer to the last few turns; older history only adds noise and cost.
 _HISTORY_TURNS = 12
-# Articles read per store call when paging through the whole index.
-_PAGE = 1000
 
 
 class QuestionError(ValueError):
@@ -71,7 +72,7 @@ class IndexStats:
     passages: int
 
 
-class ChatService:
+class ChatService(Catalog):
     """Answers questions over the index, and keeps the index: ingest, list, remove, follow."""
 
     def __init__(self, settings: Settings, store: ChromaStore, embedder: Embedder,
@@ -116,12 +117,27 @@ class ChatService:
         """The answer as it is produced: text deltas, then one event with the final Answer.
 
         Raises QuestionError before anything is yielded when the question cannot be asked.
-        ``on_passages`` is shown the retrieved passages, which the Answer does not carry.
+        ``on_passages`` is shown the retrieved passages, which the Answer does not carry. A
+        question asking for the latest on a story is answered with its timeline.
         """
         timings: dict[str, float] = {}
         question = self.validate_question(question)
         with _timed(timings, "condense_ms"):
             standalone = self.standalone(question, list(history)[-_HISTORY_TURNS:])
+        if (topic := story_topic(standalone)) is not None:
+            with _timed(timings, "timeline_ms"):
+                answer = timeline_answer(self.timeline(topic, filters), standalone)
+        else:
+            answer = yield from self._answer(standalone, filters, on_passages, timings)
+        timings["total_ms"] = sum(timings.values())
+        answer.timings_ms = {key: round(value, 1) for key, value in timings.items()}
+        yield StreamEvent(answer=answer)
+
+    def _answer(self, standalone: str, filters: Filters | None,
+                on_passages: PassageObserver | None, timings: dict[str, float],
+                ) -> Generator[StreamEvent, None, Answer]:
+        """The answerer's deltas (or the answer's sentences, when it was complete at once);
+        returns the Answer."""
         with _timed(timings, "retrieve_ms"):
             passages = self.retrieve(standalone, self.settings.passages, filters)
         if on_passages is not None:
@@ -145,15 +161,26 @@ class ChatService:
             sentences = split_answer(answer.answer)
             for i, sentence in enumerate(sentences):
                 yield StreamEvent(delta=sentence + (" " if i < len(sentences) - 1 else ""))
-        timings["total_ms"] = sum(timings.values())
-        answer.timings_ms = {key: round(value, 1) for key, value in timings.items()}
-        yield StreamEvent(answer=answer)
+        return answer
 
     def retrieve(self, question: str, k: int, filters: Filters | None = None) -> list[Passage]:
         """The ``k`` passages that best answer ``question`` (a standalone question), best
         first, after picking up articles other processes ingested."""
         self._refresh_keywords()
         return self.retriever.retrieve(question, k, to_search_filter(filters))
+
+    def timeline(self, topic: str, filters: Filters | None = None, limit: int = 10,
+                 ) -> Timeline:
+        """The story's developments, newest first, each a cited sentence from an article."""
+        return self.timelines.build(self.validate_question(topic), filters, limit)
+
+    @cached_property
+    def timelines(self) -> TimelineBuilder:
+        """Timelines read what answers read: the reranked passages, wire copies kept."""
+        def search(topic: str, filters: Filters | None) -> list[Passage]:
+            self._refresh_keywords()
+            return self.retriever.ranked(topic, to_search_filter(filters))
+        return TimelineBuilder(search, self.embedder, self.settings.min_evidence)
 
     def validate_question(self, question: str) -> str:
         """The question trimmed, or a QuestionError that tells the user what to change."""
@@ -174,6 +201,7 @@ class ChatService:
         """Load, clean, chunk, embed and store the articles under ``paths``."""
         report = self.ingestor.ingest_paths(paths, progress)
         self.sync_keywords()
+        self._recheck_watches(report)
         return report
 
     def ingest_loaded(self, loaded: list[Loaded]) -> IngestReport:
@@ -181,7 +209,19 @@ class ChatService:
         report = self.ingestor.ingest_loaded(loaded)
         if report.added or report.updated:
             self.sync_keywords()
+            self._recheck_watches(report)
         return report
+
+    def _recheck_watches(self, report: IngestReport) -> None:
+        """Ask the watched questions the new articles could change again (chatbot.story)."""
+        if new := report.added + report.updated:
+            self.watches.check([self.article_text(article_id) or "" for article_id in new])
+
+    @cached_property
+    def watches(self) -> WatchDesk:
+        """Watched questions, kept in the data folder, re-answered after every ingest."""
+        return open_watches(self.settings, lambda question, filters: self.ask(
+            question, filters=filters), self.keywords.idf)
 
     def drop_published_before(self, day: date) -> list[str]:
         """Remove every dated article published before ``day`` (retention); returns ids."""
@@ -217,46 +257,7 @@ class ChatService:
         """The followed feeds and folders, polled into this service's index."""
         return SourceManager(self, self.settings.feed_settings)
 
-    # -- reading the index --------------------------------------------------------------------
-
-    def articles(self, offset: int = 0, limit: int = 50) -> ArticlePage:
-        """One page of the indexed articles."""
-        total = self.store.count_articles()
-        page = self.store.list_articles(offset, limit)
-        return _page(total, offset, limit, [_summary(a) for a in page])
-
-    def all_articles(self) -> Iterator[ArticleSummary]:
-        """Every indexed article, read a page at a time."""
-        offset = 0
-        while batch := self.store.list_articles(offset, _PAGE):
-            yield from (_summary(a) for a in batch)
-            if len(batch) < _PAGE:
-                return
-            offset += _PAGE
-
-    def outlets(self) -> list[str]:
-        """Every outlet name in the index, sorted (the filter's choices)."""
-        return sorted({a.source for a in self.all_articles() if a.source},
-                      key=lambda name: (name.casefold(), name))
-
-    def date_range(self) -> tuple[date | None, date | None]:
-        """The first and last publication days in the index (None, None when it has none):
-        the date filters' calendar opens on the last."""
-        days = [day for a in self.all_articles() if (day := day_or_none(a.published))]
-        return (min(days), max(days)) if days else (None, None)
-
-    def find_articles(self, query: str = "", offset: int = 0, limit: int = 20) -> ArticlePage:
-        """One page of the indexed articles whose title or outlet contains ``query`` (any
-        case), newest first."""
-        needle = query.strip().casefold()
-        found = [a for a in self.all_articles()
-                 if not needle or needle in a.title.casefold() or needle in a.source.casefold()]
-        found.sort(key=lambda a: (day_or_none(a.published) or date.min, a.title), reverse=True)
-        return _page(len(found), offset, limit, found[offset:offset + limit])
-
-    def article_text(self, article_id: str) -> str | None:
-        """The cleaned text of an article (what citations quote), None when not indexed."""
-        return self.store.article_text(article_key(article_id))
+    # -- reading the index (listing and finding articles: Catalog) ----------------------------
 
     def stats(self) -> IndexStats:
         return IndexStats(self.store.count_articles(), self.store.count_passages())
@@ -313,17 +314,6 @@ def to_search_filter(filters: Filters | None) -> SearchFilter | None:
     if filters.as_of and (until is None or filters.as_of < until):
         until = filters.as_of
     return SearchFilter(tuple(filters.sources), filters.since, until)
-
-
-def _page(total: int, offset: int, limit: int, articles: list[ArticleSummary]) -> ArticlePage:
-    return ArticlePage(total=total, offset=offset, limit=limit, articles=articles,
-                       next_offset=offset + limit if offset + limit < total else None)
-
-
-def _summary(article: StoredArticle) -> ArticleSummary:
-    return ArticleSummary(id=article.article_id, title=article.title, source=article.source,
-                          url=article.url, published=article.published,
-                          passages=article.passages)
 
 
 @contextmanager

@@ -138,6 +138,11 @@ class Settings(BaseSettings):
         2, ge=1, le=64, description="Chat answers computed at once; more wait in the queue.")
     feedback_file: Path | None = Field(
         None, description="JSONL file of thumbs up/down; unset = <data_dir>/feedback.jsonl.")
+    watch_webhooks: list[str] = Field(
+        default_factory=list, description="URLs every change of a watched question is POSTed "
+        "to as JSON (the server's own list: never a URL a user gives).")
+    watch_webhook_secret: SecretStr | None = Field(
+        None, description="Signs each webhook body: X-Hub-Signature-256: sha256=<HMAC-SHA256>.")
     example_questions: list[str] = Field(
         default_factory=lambda: list(DEFAULT_EXAMPLE_QUESTIONS),
         description="Questions the chat offers to click.")
@@ -259,6 +264,11 @@ class Settings(BaseSettings):
                               delay=self.fetch_delay_seconds),
             allow_private_networks=self.fetch_allow_private_networks,
             allowed_networks=tuple(self.fetch_allowed_networks))
+
+    @property
+    def watches_path(self) -> Path:
+        """The watched questions and their changes (SQLite)."""
+        return self.data_dir / "watches.sqlite3"
 
     @property
     def feedback_path(self) -> Path:

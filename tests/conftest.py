@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ import chatbot  # noqa: F401  (offline switches before any model library loads)
 from chatbot.service import ChatService, create_service
 from chatbot.settings import Settings, load_settings
 from index.embedding import Embedder
+from tests.story_articles import STRIKE_ARTICLES
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -61,6 +63,24 @@ def seeded_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def seeded_service(seeded_dir: Path, embedder: Embedder) -> ChatService:
     return create_service(make_settings(seeded_dir))
+
+
+@pytest.fixture(scope="session")
+def story_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A data folder whose store holds the Port Elms strike story (tests/story_articles.py)
+    and an unrelated article (read-only use)."""
+    folder = tmp_path_factory.mktemp("story")
+    articles = folder / "strike.jsonl"
+    articles.write_text("".join(json.dumps(a) + "\n" for a in STRIKE_ARTICLES), encoding="utf-8")
+    report = create_service(make_settings(folder / "data")).ingest([articles])
+    assert report.counts["added"] == len(STRIKE_ARTICLES), report.failed
+    yield folder / "data"
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def story_service(story_dir: Path, embedder: Embedder) -> ChatService:
+    return create_service(make_settings(story_dir))
 
 
 def free_port() -> int:

@@ -97,7 +97,8 @@ class ExtractiveAnswerer:
         for item, vector in zip(shortlist, vectors, strict=True):
             item.vector = vector
             item.parts["dense"] = float(vector @ question_vector)
-            item.score = _combine(item.parts["dense"], item.parts["overlap"], item.parts["fit"])
+            item.score = evidence_score(item.parts["dense"], item.parts["overlap"],
+                                        item.parts["fit"])
             item.parts["evidence"] = item.score
         if self.reader is not None:
             # The best few by evidence: reading is the costliest step per sentence.
@@ -126,7 +127,7 @@ class ExtractiveAnswerer:
             overlap = sum(idf(t) for t in question_terms & words) / question_weight
             item.parts = {"overlap": overlap, "fit": answer_fit(question, item.reading),
                           "passage_dense": item.passage.scores.get("dense", 0.0)}
-            item.score = _combine(item.parts["passage_dense"], overlap, item.parts["fit"])
+            item.score = evidence_score(item.parts["passage_dense"], overlap, item.parts["fit"])
             item.parts["cheap"] = item.score
         return sorted(evidence, key=lambda e: e.score, reverse=True), idf
 
@@ -273,7 +274,7 @@ def _states_subject(item: Evidence, subject: str) -> bool:
     return text.startswith(subject) or text.startswith("the " + subject)
 
 
-def _combine(similarity: float, overlap: float, fit: float) -> float:
+def evidence_score(similarity: float, overlap: float, fit: float) -> float:
     """A sentence's evidence score in 0..1: meaning and rare-word overlap, equally weighted,
     scaled by how well the sentence fits the kind of answer asked for."""
     return (0.5 * max(similarity, 0.0) + 0.5 * overlap) * fit

@@ -41,11 +41,17 @@ class Retriever:
     def retrieve(self, question: str, limit: int, search_filter: SearchFilter | None = None,
                  ) -> list[Passage]:
         """The ``limit`` best passages for ``question``, best first."""
+        # After reranking, so the copy kept is the best by every signal (recency included).
+        return collapse_wire_copies(self.ranked(question, search_filter))[:limit]
+
+    def ranked(self, question: str, search_filter: SearchFilter | None = None,
+               ) -> list[Passage]:
+        """Every candidate, reranked, wire copies included: a story's timeline counts the
+        outlets that carried a report, which collapsing copies would hide."""
         fused = self.fused(question, search_filter)
         if self.reranker is not None:
             fused = self.reranker.rerank(question, fused, search_filter)
-        # After reranking, so the copy kept is the best by every signal (recency included).
-        return collapse_wire_copies(fused)[:limit]
+        return fused
 
     def fused(self, question: str, search_filter: SearchFilter | None = None,
               ) -> list[Passage]:

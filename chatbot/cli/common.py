@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -18,6 +19,7 @@ from rich.markup import escape
 from index.progress import Progress
 
 if TYPE_CHECKING:  # the service, its settings and the models load when a command needs them
+    from chatbot.schema import Filters
     from chatbot.service import ChatService
     from chatbot.settings import Settings
 
@@ -28,6 +30,12 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 _STATE: dict[str, Any] = {}
+
+# The outlet and date options of every command that searches (ask, timeline, watches add).
+SourceOption = Annotated[list[str] | None, typer.Option(
+    "--source", help="Only this outlet (repeatable).")]
+SinceOption = Annotated[str | None, typer.Option(help="Published on or after YYYY-MM-DD.")]
+UntilOption = Annotated[str | None, typer.Option(help="Published on or before YYYY-MM-DD.")]
 
 
 @app.callback()
@@ -60,6 +68,25 @@ def open_service(settings: Settings | None = None) -> ChatService:
         return create_service(settings or settings_from_options())
     except (StoreUnavailableError, AnswererUnavailableError) as exc:
         fail(str(exc))
+
+
+def day_option(value: str | None) -> date | None:
+    """A YYYY-MM-DD option as a date (None when not given); a bad day fails the command."""
+    from index.dates import parse_day
+
+    try:
+        return parse_day(value)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def filters_option(sources: list[str] | None, since: str | None, until: str | None,
+                   as_of: str | None) -> Filters:
+    """The outlet and date options as the service's Filters."""
+    from chatbot.schema import Filters
+
+    return Filters(sources=sources or [], since=day_option(since), until=day_option(until),
+                   as_of=day_option(as_of))
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

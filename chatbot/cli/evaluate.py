@@ -28,18 +28,24 @@ def eval_(
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")] = None,
 ) -> None:
-    """Run an evaluation set: answer, decline, retrieval, citation and latency metrics."""
+    """Run an evaluation set: answer, decline, retrieval, citation and latency metrics; for a
+    timeline set, development recall, date order correctness and the on-topic share."""
     from chatbot.evaluation import report as eval_report
     from chatbot.evaluation.dataset import EvalSetError, load_eval_set
     from chatbot.evaluation.runner import run_eval
+    from chatbot.evaluation.timelines import is_timeline_set
 
+    folder = out_dir or Path("eval-results") / eval_set.stem
+    if is_timeline_set(eval_set):
+        if compare or min_accuracy is not None:
+            fail("--compare and --min-accuracy apply to question sets, not timeline sets")
+        _eval_timelines(eval_set, corpus or [], config, folder, limit)
+        return
     try:
         questions = load_eval_set(eval_set)[:limit]
     except EvalSetError as exc:
         fail(str(exc))
-    for path in corpus or []:
-        if not path.exists():
-            fail(f"corpus not found: {path}")
+    _check_corpus(corpus or [])
     if compare:
         configs = [(_label(i, compare), settings_from_options(config_file=path))
                    for i, path in enumerate(compare)]
@@ -55,7 +61,6 @@ def eval_(
         eval_report.print_questions(out, run)
         runs.append(run)
     eval_report.print_summary(out, runs)
-    folder = out_dir or Path("eval-results") / eval_set.stem
     files = []
     for run in runs:
         files += eval_report.write_run(folder / run.summary.label if compare else folder, run)
@@ -76,3 +81,31 @@ def _label(index: int, configs: tuple[Path, Path]) -> str:
     """A configuration's name in tables and folders: its file name, made unique."""
     a, b = (path.stem for path in configs)
     return configs[index].stem if a != b else f"{'AB'[index]}-{configs[index].stem}"
+
+
+def _eval_timelines(eval_set: Path, corpus: list[Path], config: Path | None, folder: Path,
+                    limit: int | None) -> None:
+    """Build each story's timeline as of its day and score it (chatbot.evaluation.timelines)."""
+    from chatbot.evaluation.dataset import EvalSetError
+    from chatbot.evaluation.runner import open_service
+    from chatbot.evaluation.timeline_report import print_timelines, write_timelines
+    from chatbot.evaluation.timelines import load_timeline_set, run_timelines, summarize_timelines
+
+    try:
+        cases = load_timeline_set(eval_set)[:limit]
+    except EvalSetError as exc:
+        fail(str(exc))
+    _check_corpus(corpus)
+    service, _ = open_service(settings_from_options(config_file=config), corpus,
+                              partial(Bar, unit="article"))
+    results = run_timelines(service, cases)
+    summary = summarize_timelines(results)
+    print_timelines(out, results, summary)
+    files = write_timelines(folder, results, summary)
+    out.print("wrote " + ", ".join(escape(str(f)) for f in files))
+
+
+def _check_corpus(corpus: list[Path]) -> None:
+    for path in corpus:
+        if not path.exists():
+            fail(f"corpus not found: {path}")

@@ -7,7 +7,6 @@ store and no web framework, and ``ask`` never loads Gradio.
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,15 +16,22 @@ from rich.markup import escape
 from chatbot.cli.answers import print_answer, print_passages
 from chatbot.cli.common import (
     Bar,
+    SinceOption,
+    SourceOption,
+    UntilOption,
     app,
+    day_option,
     err,
     fail,
+    filters_option,
     open_service,
     out,
     settings_from_options,
     step,
 )
 from chatbot.cli.evaluate import eval_
+from chatbot.cli.story import timeline
+from chatbot.cli.watches import watches_app
 
 if TYPE_CHECKING:
     from chatbot.service import ChatService
@@ -60,6 +66,7 @@ def ingest(
         ingest_sources(service, [p for p in paths or [] if is_url(p)], sources, report)
     except ValueError as exc:
         fail(str(exc))
+    service.watches.drain()  # the changes ingesting found reach the webhooks before exit
     if as_json:
         print(json.dumps(_report_dict(report), indent=2))
     else:
@@ -87,20 +94,17 @@ def _print_report(report: IngestReport, service: ChatService) -> None:
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in plain language.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the Answer object.")] = False,
-    source: Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")
-                      ] = None,
-    since: Annotated[str | None, typer.Option(help="Published on or after YYYY-MM-DD.")] = None,
-    until: Annotated[str | None, typer.Option(help="Published on or before YYYY-MM-DD.")] = None,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     as_of: Annotated[str | None, typer.Option(help="Answer as of YYYY-MM-DD.")] = None,
     passages: Annotated[bool, typer.Option(
         "--passages", help="Also show each source's link and whole passage.")] = False,
 ) -> None:
     """Answer one question and show its numbered sources."""
-    from chatbot.schema import Filters
     from chatbot.service import QuestionError
 
-    filters = Filters(sources=source or [], since=_day(since), until=_day(until),
-                      as_of=_day(as_of))
+    filters = filters_option(source, since, until, as_of)
     service = open_service()
     try:
         answer = service.ask(question, filters=filters)
@@ -112,13 +116,6 @@ def ask(
         print_answer(answer, passages)
 
 
-def _day(value: str | None) -> date | None:
-    from index.dates import parse_day
-
-    try:
-        return parse_day(value)
-    except ValueError as exc:
-        fail(str(exc))
 
 
 @app.command()
@@ -133,7 +130,7 @@ def chat(
     from chatbot.schema import Answer, Filters, Turn
     from chatbot.service import QuestionError
 
-    filters = Filters(sources=source or [], as_of=_day(as_of))
+    filters = Filters(sources=source or [], as_of=day_option(as_of))
     service = open_service()
     history: list[Turn] = []
     last: Answer | None = None
@@ -260,6 +257,8 @@ def watch() -> None:
 
 
 app.command(name="eval")(eval_)
+app.command()(timeline)
+app.add_typer(watches_app, name="watches")
 
 
 def main() -> None:

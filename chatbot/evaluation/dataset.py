@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import (
     BaseModel,
@@ -28,8 +29,8 @@ class EvalSetError(ValueError):
     """The evaluation set cannot be used as given; the message names the file and line."""
 
 
-class EvalQuestion(BaseModel):
-    """One question of an evaluation set (see evals/README.md).
+class SetRecord(BaseModel):
+    """A line of an evaluation set: named by a unique ``id``.
 
     Unknown fields are ignored, so sets exported from other benchmarks (which carry their own
     bookkeeping, such as a source URL) load as they are.
@@ -38,6 +39,11 @@ class EvalQuestion(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     id: str
+
+
+class EvalQuestion(SetRecord):
+    """One question of an evaluation set (see evals/README.md)."""
+
     question: str = Field(min_length=1)
     answers: list[str] = Field(default_factory=list)
     all_required: bool = False
@@ -83,37 +89,46 @@ class EvalQuestion(BaseModel):
 
 def load_eval_set(path: Path) -> list[EvalQuestion]:
     """Every question of a JSONL set, or an EvalSetError listing each bad line."""
+    return read_set(path, EvalQuestion, "question")
+
+
+Record = TypeVar("Record", bound="SetRecord")
+
+
+def read_set(path: Path, model: type[Record], noun: str) -> list[Record]:
+    """Every record of a JSONL set (each with a unique ``id``, ``line-N`` when it has none),
+    or an EvalSetError listing each bad line; ``noun`` names a record in messages."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise EvalSetError(f"cannot read the evaluation set {path}: {exc}") from exc
-    questions: list[EvalQuestion] = []
+    records: list[Record] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-            if isinstance(record, dict) and "id" not in record:
-                record["id"] = f"line-{number}"
-            question = EvalQuestion.model_validate(record)
+            raw = json.loads(line)
+            if isinstance(raw, dict) and "id" not in raw:
+                raw["id"] = f"line-{number}"
+            record = model.model_validate(raw)
         except json.JSONDecodeError as exc:
             problems.append(f"line {number}: malformed JSON: {exc.msg}")
             continue
         except ValidationError as exc:
-            problems.append(f"line {number}: {describe(exc, 'question')}")
+            problems.append(f"line {number}: {describe(exc, noun)}")
             continue
-        if question.id in seen:
-            problems.append(f"line {number}: id {question.id!r} already used on line "
-                            f"{seen[question.id]}")
+        if record.id in seen:
+            problems.append(f"line {number}: id {record.id!r} already used on line "
+                            f"{seen[record.id]}")
             continue
-        seen[question.id] = number
-        questions.append(question)
+        seen[record.id] = number
+        records.append(record)
     if problems:
         listed = "\n  ".join(problems[:20])
         more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise EvalSetError(f"{path}: {len(problems)} bad line(s):\n  {listed}{more}")
-    if not questions:
-        raise EvalSetError(f"{path}: no questions in the evaluation set")
-    return questions
+    if not records:
+        raise EvalSetError(f"{path}: no {noun}s in the evaluation set")
+    return records

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
@@ -11,6 +12,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from pydantic import BaseModel
 
 from chatbot.service import ChatService, QuestionError
+from chatbot.story.watches import SHARED_OWNER
 from chatbot.web.ratelimit import RateLimiter, too_many_message
 from chatbot.web.security import KeyChecker, client_id
 from chatbot.web.ui.deferred import DeferredUI
@@ -93,6 +95,18 @@ def refuse_over_limit(context: WebContext, host: str | None, given: str | None) 
 
 
 GUARD = Depends(check_request)
+
+
+def get_owner(context: Annotated[WebContext, Depends(get_context)],
+              key: Annotated[str | None, Depends(_api_key)]) -> str:
+    """Whose watches a request sees: its API key's (by a hash: keys are never stored), or the
+    one shared owner of a server without keys."""
+    if not context.keys.required or not key:
+        return SHARED_OWNER
+    return "key:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+Owner = Annotated[str, Depends(get_owner)]
 
 
 def explain(service: ChatService, error: Exception) -> Exception:

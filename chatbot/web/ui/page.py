@@ -28,6 +28,7 @@ from chatbot.web.ratelimit import RateLimiter
 from chatbot.web.ui.chat import ChatUI
 from chatbot.web.ui.library import build_sources_tab, sources_tab_allowed
 from chatbot.web.ui.render import sources_html
+from chatbot.web.ui.story import StoryUI
 
 
 def ui_css() -> str:
@@ -54,6 +55,7 @@ def build_ui(service: ChatService, settings: Settings, limiter: RateLimiter,
     (on a phone, the sources open as a sheet over the answer); and, when allowed, a Library
     tab beside the chat (see chatbot.web.ui.library)."""
     ui = ChatUI(service, limiter, feedback)
+    story = StoryUI(service)
     with gr.Blocks(title="newsbot", analytics_enabled=False) as demo:
         turns = gr.State([])
         pending = gr.State(None)
@@ -81,6 +83,10 @@ def build_ui(service: ChatService, settings: Settings, limiter: RateLimiter,
                     gr.HTML('<button type="button" class="nb-sheet-open" '
                             'aria-controls="nb-side">Sources</button>', js_on_load=None,
                             elem_id="nb-sheet-opener", padding=False)
+                with gr.Row(elem_id="nb-story-row"):
+                    show_timeline = gr.Button("Show the story's timeline", size="sm",
+                                              elem_id="nb-timeline")
+                    watch = gr.Button("Watch this question", size="sm", elem_id="nb-watch")
                 with gr.Group(visible=False, elem_id="nb-comment") as comment_box:
                     comment = gr.Textbox(label="Comment on this answer (optional)", lines=2,
                                          elem_id="nb-comment-text")
@@ -98,6 +104,13 @@ def build_ui(service: ChatService, settings: Settings, limiter: RateLimiter,
                     index_range = gr.HTML("", elem_id="nb-index-range", js_on_load=None)
                     clear_filters = gr.Button("Clear filters", size="sm",
                                               elem_id="nb-clear-filters")
+                with gr.Accordion("Watching", open=False, elem_id="nb-watching"):
+                    watching = gr.HTML("", elem_id="nb-watching-list", js_on_load=None)
+                    with gr.Row():
+                        refresh_watching = gr.Button("Refresh", size="sm",
+                                                     elem_id="nb-watching-refresh")
+                        read_watching = gr.Button("Mark all read", size="sm",
+                                                  elem_id="nb-watching-read")
                 sources = gr.HTML(sources_html([]), elem_id="nb-sources", js_on_load=None,
                                   label="Sources", padding=False)
         if with_sources_tab and sources_tab_allowed(settings):
@@ -124,6 +137,13 @@ def build_ui(service: ChatService, settings: Settings, limiter: RateLimiter,
         clear_filters.click(ui.clear_filters, None, [outlets, since, until, message],
                             api_visibility="private")
         demo.load(ui.on_load, None, [outlets, index_range], api_visibility="private")
+        show_timeline.click(story.timeline, [turns, outlets, since, until],
+                            [chatbot, turns, sources, message], api_visibility="private",
+                            show_progress_on=[chatbot])
+        watch.click(story.watch, [turns], [message, watching], api_visibility="private")
+        refresh_watching.click(story.watching, None, watching, api_visibility="private")
+        read_watching.click(story.mark_read, None, watching, api_visibility="private")
+        demo.load(story.watching, None, watching, api_visibility="private")
         gr.api(ui.ask_api, api_name="ask")
     demo.queue(default_concurrency_limit=settings.max_concurrent_answers)
     return demo

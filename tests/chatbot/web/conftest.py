@@ -121,7 +121,8 @@ def serve_app(settings: Settings, sock: socket.socket | None = None) -> RunningA
             raise RuntimeError("the app failed to start")
         threading.Event().wait(0.05)
     url = f"http://127.0.0.1:{port}"
-    wait_for_chat(lambda path: httpx.get(f"{url}{path}"))
+    # A loaded machine can take longer than httpx's 5 s to answer while the chat mounts.
+    wait_for_chat(lambda path: httpx.get(f"{url}{path}", timeout=60))
     return RunningApp(url, settings, server, thread)
 
 
