@@ -11,7 +11,7 @@ from fastapi.security import APIKeyHeader
 from pydantic import BaseModel
 
 from chatbot.service import ChatService
-from chatbot.web.ratelimit import RateLimiter, too_many_message
+from chatbot.web.ratelimit import RateLimiter, too_many_keys_message, too_many_message
 from chatbot.web.security import KeyChecker, client_id
 from chatbot.web.ui.deferred import DeferredUI
 
@@ -41,7 +41,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text} for code, text in {
         401: "Keys are configured and the X-API-Key header is missing or wrong.",
         413: "The question or the request body is too large.",
-        429: "Too many questions from this client; see Retry-After.",
+        429: "Too many questions from this client, or too many wrong keys from its address; "
+             "see Retry-After.",
         503: "The article store cannot be reached.",
     }.items()
 }
@@ -62,14 +63,25 @@ Context = Annotated[WebContext, Depends(get_context)]
 
 def check_request(request: Request, context: Annotated[WebContext, Depends(get_context)],
                   key: Annotated[str | None, Depends(_api_key)]) -> None:
-    """Refuse requests without a valid key (401) or over the client's limit (429)."""
-    if not context.keys.accepts(key):
-        raise HTTPException(401, f"A valid API key is required in the {API_KEY_HEADER} "
-                                 "header.", headers={"WWW-Authenticate": API_KEY_HEADER})
+    """Refuse requests without a valid key (401; each one counted against the address, which
+    gets a 429 after too many) or over the client's limit (429)."""
     host = request.client.host if request.client else None
+    if context.keys.required:
+        address = client_id(host)
+        wait = context.limiter.key_wait(address)
+        if wait:
+            raise _too_many(too_many_keys_message(wait), wait)
+        if not context.keys.accepts(key):
+            context.limiter.wrong_key(address)
+            raise HTTPException(401, f"A valid API key is required in the {API_KEY_HEADER} "
+                                     "header.", headers={"WWW-Authenticate": API_KEY_HEADER})
     wait = context.limiter.check(client_id(host, key if context.keys.required else None))
     if wait:
-        raise HTTPException(429, too_many_message(wait), headers={"Retry-After": str(wait)})
+        raise _too_many(too_many_message(wait), wait)
+
+
+def _too_many(detail: str, wait: int) -> HTTPException:
+    return HTTPException(429, detail, headers={"Retry-After": str(wait)})
 
 
 GUARD = Depends(check_request)

@@ -22,7 +22,7 @@ import uvicorn
 
 from chatbot.service import create_service
 from chatbot.settings import Settings
-from chatbot.web.app import create_app
+from chatbot.web.app import create_app, server_config
 from tests.conftest import REPO, SEEDS, make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -105,11 +105,12 @@ class RunningApp:
 
 
 def serve_app(settings: Settings, sock: socket.socket | None = None) -> RunningApp:
-    """The real app under uvicorn in a thread, on ``sock`` (or a new free port)."""
+    """The real app under uvicorn in a thread, on ``sock`` (or a new free port), configured as
+    ``newsbot serve`` configures it."""
     sock = sock or _listening_socket()
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning",
-                                           ws="none", lifespan="on"))
+    server = uvicorn.Server(server_config(create_app(settings), settings, log_level="warning",
+                                          ws="none", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     for _ in range(600):
