@@ -120,7 +120,8 @@ def serve_app(settings: Settings, sock: socket.socket | None = None) -> RunningA
             raise RuntimeError("the app failed to start")
         threading.Event().wait(0.05)
     url = f"http://127.0.0.1:{port}"
-    wait_for_chat(lambda path: httpx.get(f"{url}{path}"))
+    # A generous timeout: while the page builds, a busy machine answers health slowly.
+    wait_for_chat(lambda path: httpx.get(f"{url}{path}", timeout=60))
     return RunningApp(url, settings, server, thread)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -19,8 +20,11 @@ from tests.conftest import SEED_QUESTION
 RLO = "\u202e"
 
 
-def _status(message: dict[str, object]) -> str:
-    return event_text(message).encode().decode("unicode_escape")
+def _status(message: dict[str, Any]) -> str:
+    """The text of an event's outputs (the status line, a listing), or its error."""
+    output = message.get("output") or {}
+    texts = [item for item in output.get("data", []) if isinstance(item, str)]
+    return " ".join(texts) or str(output.get("error"))
 
 
 @pytest.mark.parametrize("host", ["[::127.0.0.1]", "[64:ff9b::7f00:1]", "[2002:7f00:1::]",
@@ -92,6 +96,7 @@ def test_bidi_controls_in_titles_outlets_and_file_names_are_written_out(
     said = _status(run_event(chat, "upload", [[file_data(p) for p in stored.json()], ""]))
     assert "1 added" in said and "notes[U+202E]dm.txt: empty file" in said, said
     listing = _status(run_event(chat, "turn", ["", tag, 0]))
+    assert "1 article matching" in listing, listing
     assert f"Vexbury flood[U+202E]gnp.exe {tag}" in listing and "Gazette[U+202E]" in listing
     assert RLO not in said + listing
     answer = httpx.post(f"{writable_app.url}/api/ask", json={"question": SEED_QUESTION},
