@@ -7,22 +7,38 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _unicode_text(value: str) -> str:
+    """Refuse a lone surrogate (``"\\ud800"`` in JSON): it is no character, cannot be encoded
+    and would fail deep inside the search instead of here, with a clear 422."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains a lone surrogate (\\ud800-\\udfff), which is not text"
+                         ) from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_unicode_text)]
 
 
 class Turn(BaseModel):
     """One message of the chat so far."""
 
     role: Literal["user", "assistant"]
-    content: str
+    content: Text
 
 
 class Filters(BaseModel):
     """Which articles may be used: outlets, a published-date range and an "as of" day."""
 
-    sources: list[str] = Field(default_factory=list)
+    model_config = ConfigDict(extra="forbid")
+
+    sources: list[Text] = Field(default_factory=list)
     since: date | None = None
     until: date | None = None
     as_of: date | None = Field(None, description="Ignore articles published after this day.")

@@ -33,6 +33,8 @@ DEFAULT_EXAMPLE_QUESTIONS = (
 _REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
 # "*", or a scheme and host (wildcard subdomains allowed) with an optional port, nothing else.
 _ORIGIN = re.compile(r"^(\*|https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?/?)$")
+# A DNS name or an IPv4 / bracketed-or-bare IPv6 address, as it appears in a Host header.
+_HOST_NAME = re.compile(r"^([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.?|\[?[0-9A-Fa-f:.]+\]?)$")
 
 
 class Settings(BaseSettings):
@@ -132,8 +134,16 @@ class Settings(BaseSettings):
     embed_origins: list[str] = Field(
         default_factory=list,
         description="Origins whose pages may show the chat in a frame (CSP frame-ancestors).")
-    max_request_bytes: int = Field(1_000_000, ge=1000,
-                                   description="Larger /api/* request bodies get a 413.")
+    max_request_bytes: int = Field(
+        1_000_000, ge=1000, description="Larger request bodies get a 413 before being read, "
+        "on every path (an upload request may carry ten files of max_upload_bytes).")
+    allowed_hosts: list[str] = Field(
+        default_factory=list, description="Host names (the Host header) this server answers "
+        "for besides the loopback names, e.g. [\"news.intranet.example\"]; guards against "
+        "DNS rebinding. Empty on a server beyond loopback = any host, with a warning.")
+    forwarded_allow_ips: list[str] = Field(
+        default_factory=list, description="Addresses (or CIDR networks) of reverse proxies "
+        "whose X-Forwarded-For and X-Forwarded-Proto are believed; empty = nobody's.")
     max_concurrent_answers: int = Field(
         2, ge=1, le=64, description="Chat answers computed at once; more wait in the queue.")
     feedback_file: Path | None = Field(
@@ -213,6 +223,27 @@ class Settings(BaseSettings):
             if not _ORIGIN.match(value):
                 raise ValueError(f"not an origin like https://intranet.example.com: {value!r}")
         return [value.rstrip("/") for value in values]
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_names(cls, values: list[str]) -> list[str]:
+        """Names compared with the Host header: a name or an address, no port, no scheme."""
+        for value in values:
+            if not _HOST_NAME.match(value):
+                raise ValueError(f"not a host name like news.intranet.example: {value!r}")
+        return [value.lower().strip("[]") for value in values]
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxy_addresses(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if value != "*":
+                try:
+                    ipaddress.ip_network(value.strip(), strict=False)
+                except ValueError:
+                    raise ValueError(f"not an address or network like 10.0.0.5 or "
+                                     f"10.0.0.0/24: {value!r}") from None
+        return [value.strip() for value in values]
 
     @field_validator("rate_limit_storage")
     @classmethod

@@ -172,6 +172,9 @@ def _articles_from_records(records: Iterable[tuple[str, Any]]) -> Iterator[Loade
             yield Loaded(origin, error=describe(exc))
 
 
+_TOO_DEEP = "malformed JSON: nested too deeply"
+
+
 def load_json_text(text: str, origin: str, jsonl: bool) -> Iterator[Loaded]:
     """Articles from a JSON document (one object or a list) or from JSON lines."""
     if jsonl:
@@ -183,6 +186,8 @@ def load_json_text(text: str, origin: str, jsonl: bool) -> Iterator[Loaded]:
                 records.append((f"{origin}:{number}", json.loads(line)))
             except json.JSONDecodeError as exc:
                 yield Loaded(f"{origin}:{number}", error=f"malformed JSON: {exc.msg}")
+            except RecursionError:
+                yield Loaded(f"{origin}:{number}", error=_TOO_DEEP)
         if not records and not text.strip():
             yield Loaded(origin, error="empty file: no JSON lines")
         yield from _articles_from_records(records)
@@ -191,6 +196,9 @@ def load_json_text(text: str, origin: str, jsonl: bool) -> Iterator[Loaded]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         yield Loaded(origin, error=f"malformed JSON at line {exc.lineno}: {exc.msg}")
+        return
+    except RecursionError:  # arrays or objects nested thousands deep
+        yield Loaded(origin, error=_TOO_DEEP)
         return
     items = data if isinstance(data, list) else [data]
     if not items:

@@ -24,6 +24,8 @@ REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 SEED_FILE = SEEDS / "000_795694ea5ffbf6dd.txt"
 SEED_QUESTION = "What does Hamas require before hostage talks?"
+# What in-process test clients call the app: a loopback server answers only for its own names.
+LOOPBACK = "http://127.0.0.1"
 
 # Tests build their own settings; a developer's NEWSBOT_* variables must not leak in.
 for _name in [n for n in os.environ if n.startswith("NEWSBOT_")]:

@@ -208,12 +208,15 @@ def serve(
              precision=settings.embedding_precision).load_in_background()
     import uvicorn
 
-    from chatbot.web.app import UI_PATH, create_app
-    from chatbot.web.security import exposure_warnings
+    from chatbot.web.app import UI_PATH, create_app, server_config
+    from chatbot.web.security import exposure_warnings, key_scope_notice
     from index.store.errors import StoreUnavailableError
 
-    for warning in exposure_warnings(settings.host, settings.api_keys, settings.admin_keys):
+    for warning in exposure_warnings(settings.host, settings.api_keys, settings.admin_keys,
+                                     settings.allowed_hosts):
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+    if notice := key_scope_notice(settings.api_keys):
+        out.print(f"newsbot: {escape(notice)}", soft_wrap=True)
     try:
         web_app = create_app(settings)
     except StoreUnavailableError as exc:
@@ -221,7 +224,7 @@ def serve(
     base = f"http://{settings.host}:{settings.port}"
     out.print(f"newsbot: chat {base}{UI_PATH}/ · API docs {base}/docs · widget {base}/widget.js"
               f" · OpenAI-compatible {base}/v1 · MCP {base}/mcp")
-    uvicorn.run(web_app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.Server(server_config(web_app, settings, log_level="info")).run()
 
 
 @app.command()

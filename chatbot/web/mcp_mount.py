@@ -96,7 +96,9 @@ class MCPMount:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            refuse_unknown_key(self._context.keys, presented_key(Request(scope).headers))
+            request = Request(scope)
+            refuse_unknown_key(self._context, request.client.host if request.client else None,
+                               presented_key(request.headers))
         except HTTPException as refused:
             response = JSONResponse({"detail": refused.detail}, refused.status_code,
                                     headers=refused.headers)

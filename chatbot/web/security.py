@@ -1,5 +1,6 @@
 """What stands between a request and an answer: API keys, the client's identity for rate
-limiting, and who may write to the index when no admin key is configured."""
+limiting, who may write to the index when no admin key is configured, and which Host names
+the server answers for."""
 
 from __future__ import annotations
 
@@ -64,6 +65,26 @@ def listens_on_loopback(host: str) -> bool:
         return False  # a host name or a wildcard (0.0.0.0, ::) may be reached from outside
 
 
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def served_host_names(host: str, allowed_hosts: Sequence[str]) -> frozenset[str] | None:
+    """The Host header names a server bound to ``host`` answers for; None = any.
+
+    A page on an attacker's name that later resolves to 127.0.0.1 (DNS rebinding) reaches the
+    server with its own name in the Host header: a loopback server answers only for the
+    loopback names (and ``allowed_hosts``). A server beyond loopback answers for the address
+    it is bound to and ``allowed_hosts``; bound to a wildcard with none listed, for any name.
+    """
+    names = set(LOOPBACK_NAMES) | {name.lower() for name in allowed_hosts}
+    bound = host.strip().strip("[]").lower()
+    if not listens_on_loopback(host):
+        if bound in ("", "0.0.0.0", "::") and not allowed_hosts:
+            return None
+        names.add(bound)
+    return frozenset(names)
+
+
 def writes_allowed_without_key(host: str) -> bool:
     """No admin key configured: writing to the index (upload, add feed, poll) is allowed only
     to a server nobody else can reach. Anywhere else every visitor would be an admin."""
@@ -71,11 +92,16 @@ def writes_allowed_without_key(host: str) -> bool:
 
 
 def exposure_warnings(host: str, api_keys: Sequence[SecretStr],
-                      admin_keys: Sequence[SecretStr]) -> list[str]:
+                      admin_keys: Sequence[SecretStr], allowed_hosts: Sequence[str] = (),
+                      ) -> list[str]:
     """What ``newsbot serve`` warns about when it listens beyond loopback without keys."""
     if listens_on_loopback(host):
         return []
     warnings = []
+    if served_host_names(host, allowed_hosts) is None:
+        warnings.append(f"listening on {host} with no allowed_hosts: requests naming any host "
+                        "are answered (DNS rebinding); list the server's names in "
+                        "allowed_hosts.")
     if not api_keys:
         warnings.append(f"listening on {host} with no api_keys: anyone who can reach this "
                         "address may ask questions through the API and the chat.")
@@ -84,3 +110,12 @@ def exposure_warnings(host: str, api_keys: Sequence[SecretStr],
                         "read-only (no uploads, feeds or polls from the web) until admin_keys "
                         "are set.")
     return warnings
+
+
+def key_scope_notice(api_keys: Sequence[SecretStr]) -> str:
+    """What ``newsbot serve`` prints at start when API keys are set: exactly what they guard."""
+    if not api_keys:
+        return ""
+    return ("api_keys guard /api/*, /v1/* and /mcp only. The chat page at /ui/ and its "
+            "/ui/gradio_api/ endpoints (including /ui/gradio_api/call/ask) answer without a "
+            "key: put single sign-on in front of /ui/ if it must not be open.")

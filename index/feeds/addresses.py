@@ -10,6 +10,12 @@ resolved once, every address it resolves to is checked, and the connection goes 
 address. A name that resolves to 127.0.0.1, a redirect to a private address and a DNS answer
 that changes between a check and the connection are all caught, since nothing connects
 anywhere else. TLS still verifies the certificate against the URL's host name.
+
+IPv6 has forms that carry an IPv4 address inside (mapped ``::ffff:a.b.c.d``, compatible
+``::a.b.c.d``, NAT64 ``64:ff9b::/96`` and ``64:ff9b:1::/48``, 6to4 ``2002::/16``, Teredo): a
+gateway on the way may deliver them to that IPv4 address, so the embedded address is checked
+as well. ``is_global`` is not trusted for them (this Python calls all of 2002::/16 global).
+A refusal names the host as given, never the address a name resolved to.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ Resolver = Callable[[str, int], list[str]]
 # never lives there, and they hand out the machine's credentials).
 METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
     "169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254"))
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 
 
 class BlockedAddressError(httpx.ConnectError):
@@ -61,8 +69,14 @@ class AddressGuard:
         self.resolver = resolver
 
     def refuses(self, address: Address) -> bool:
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
+        embedded = embedded_ipv4(address)
+        if embedded is not None and self._refuses_one(embedded):
+            return True
+        if embedded is not None and address.teredo is None:  # type: ignore[union-attr]
+            return False  # mapped, compatible, NAT64, 6to4: the IPv4 address inside decides
+        return self._refuses_one(address)
+
+    def _refuses_one(self, address: Address) -> bool:
         if address in METADATA_ADDRESSES:
             return True
         if self.allow_private or any(address in net for net in self.allowed_networks):
@@ -85,11 +99,29 @@ class AddressGuard:
             raise httpx.ConnectError(f"cannot resolve {name}")
         for address in addresses:
             if self.refuses(address):
-                where = name if str(address) == name else f"{name} ({address})"
                 raise BlockedAddressError(
-                    f"refused to connect to {where}: a loopback, private, link-local or "
-                    "metadata address (fetch_allow_private_networks allows intranet feeds)")
+                    f"refused to connect to {name}: it leads to a loopback, private, "
+                    "link-local or metadata address (fetch_allow_private_networks allows "
+                    "intranet feeds)")
         return str(addresses[0])
+
+
+def embedded_ipv4(address: Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (mapped, compatible, NAT64, 6to4, Teredo
+    client), or None."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if address in _IPV4_COMPATIBLE and int(address) > 1:  # not :: or ::1
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if any(address in net for net in _NAT64):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
 
 
 class _GuardedBackend(httpcore.NetworkBackend):

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from chatbot.service import ChatService, create_service
 from chatbot.web.app import create_app
-from tests.conftest import SEED_QUESTION, SEEDS, make_settings
+from tests.conftest import LOOPBACK, SEED_QUESTION, SEEDS, make_settings
 from tests.fake_llm import FakeLLMServer
 
 KEY = "key-7f3a9c1e5b"
@@ -29,7 +29,7 @@ SECRET_SENTENCE = "The harbour of Port Elms reopened on Monday after three weeks
 @pytest.fixture(scope="module")
 def client(seeded_dir: Path) -> Iterator[TestClient]:
     with TestClient(create_app(make_settings(seeded_dir, rate_limit_per_minute=0)),
-                    raise_server_exceptions=False) as test_client:
+                    base_url=LOOPBACK, raise_server_exceptions=False) as test_client:
         yield test_client
 
 
@@ -130,7 +130,8 @@ def test_keys_and_article_text_never_reach_the_logs(tmp_path: Path,
                                  answerer="openai", llm_base_url=fake_llm.url("error"),
                                  llm_api_key=LLM_KEY, llm_timeout=5.0)
         create_service(settings).ingest([SEEDS, article])
-        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        with TestClient(create_app(settings), base_url=LOOPBACK,
+                        raise_server_exceptions=False) as client:
             assert client.post("/api/ask", json={"question": "When did the harbour reopen?"},
                                headers={"X-API-Key": KEY}).status_code == 200
             assert client.post("/api/chat", json={"question": SEED_QUESTION},

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
-from chatbot.schema import Answer, Filters, StreamEvent, Turn
+from chatbot.schema import Answer, Filters, StreamEvent, Text, Turn
 from chatbot.service import ChatService
 from chatbot.web.routes.deps import (
     ERRORS,
@@ -35,7 +35,7 @@ class AskRequest(BaseModel):
         {"question": "What does Hamas require before hostage talks?", "history": [],
          "filters": {"sources": [], "since": None, "until": None}}]})
 
-    question: str = Field(description="The question, in plain language.")
+    question: Text = Field(description="The question, in plain language.")
     history: list[Turn] = Field(default_factory=list, max_length=100,
                                 description="Earlier turns, oldest first.")
     filters: Filters | None = None

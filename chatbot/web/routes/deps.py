@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from chatbot.service import ChatService, QuestionError
 from chatbot.story.watches import SHARED_OWNER
-from chatbot.web.ratelimit import RateLimiter, too_many_message
+from chatbot.web.ratelimit import RateLimiter, too_many_keys_message, too_many_message
 from chatbot.web.security import KeyChecker, client_id
 from chatbot.web.ui.deferred import DeferredUI
 
@@ -50,7 +50,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         401: "Keys are configured and the key (X-API-Key, or Authorization: Bearer) is "
              "missing or wrong.",
         413: "The question or the request body is too large.",
-        429: "Too many questions from this client; see Retry-After.",
+        429: "Too many questions from this client, or too many wrong keys from its address; "
+             "see Retry-After.",
         503: "The article store cannot be reached.",
     }.items()
 }
@@ -73,15 +74,25 @@ def check_request(request: Request, context: Annotated[WebContext, Depends(get_c
                   key: Annotated[str | None, Depends(_api_key)],
                   bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
                   ) -> None:
-    """Refuse requests without a valid key (401) or over the client's limit (429)."""
+    """Refuse requests without a valid key (401; each one counted against the address, which
+    gets a 429 after too many) or over the client's limit (429)."""
     given = key or (bearer.credentials if bearer else None)
-    refuse_unknown_key(context.keys, given)
-    refuse_over_limit(context, request.client.host if request.client else None, given)
+    host = request.client.host if request.client else None
+    refuse_unknown_key(context, host, given)
+    refuse_over_limit(context, host, given)
 
 
-def refuse_unknown_key(keys: KeyChecker, given: str | None) -> None:
-    """401 unless ``given`` is a configured key (or none is configured)."""
-    if not keys.accepts(given):
+def refuse_unknown_key(context: WebContext, host: str | None, given: str | None) -> None:
+    """401 unless ``given`` is a configured key (or none is configured). Wrong keys count
+    against the address: after too many, even the right one waits (429), so guessing is slow."""
+    if not context.keys.required:
+        return
+    address = client_id(host)
+    wait = context.limiter.key_wait(address)
+    if wait:
+        raise _too_many(too_many_keys_message(wait), wait)
+    if not context.keys.accepts(given):
+        context.limiter.wrong_key(address)
         raise HTTPException(401, f"A valid API key is required in the {API_KEY_HEADER} "
                                  "header (or as Authorization: Bearer).",
                             headers={"WWW-Authenticate": API_KEY_HEADER})
@@ -91,19 +102,26 @@ def refuse_over_limit(context: WebContext, host: str | None, given: str | None) 
     """429 with Retry-After when this client has asked too often (one question counted)."""
     wait = context.limiter.check(client_id(host, given if context.keys.required else None))
     if wait:
-        raise HTTPException(429, too_many_message(wait), headers={"Retry-After": str(wait)})
+        raise _too_many(too_many_message(wait), wait)
+
+
+def _too_many(detail: str, wait: int) -> HTTPException:
+    return HTTPException(429, detail, headers={"Retry-After": str(wait)})
 
 
 GUARD = Depends(check_request)
 
 
 def get_owner(context: Annotated[WebContext, Depends(get_context)],
-              key: Annotated[str | None, Depends(_api_key)]) -> str:
+              key: Annotated[str | None, Depends(_api_key)],
+              bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+              ) -> str:
     """Whose watches a request sees: its API key's (by a hash: keys are never stored), or the
     one shared owner of a server without keys."""
-    if not context.keys.required or not key:
+    given = key or (bearer.credentials if bearer else None)
+    if not context.keys.required or not given:
         return SHARED_OWNER
-    return "key:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return "key:" + hashlib.sha256(given.encode("utf-8")).hexdigest()[:16]
 
 
 Owner = Annotated[str, Depends(get_owner)]

@@ -92,6 +92,15 @@
     }
   });
 
+  // Gradio's upload request carries no field of ours: the admin key typed in the Library goes
+  // with it as a cookie of this page only (the server checks it before storing any file).
+  document.addEventListener("input", function (event) {
+    var box = event.target instanceof Element && event.target.closest("#nb-admin-key");
+    if (!box) return;
+    document.cookie = "newsbot_admin_key=" + encodeURIComponent(event.target.value) +
+      "; path=/; SameSite=Strict" + (location.protocol === "https:" ? "; Secure" : "");
+  }, true);
+
   // The calendar opens on today; an index that ends years earlier is then out of reach.
   function toNewestMonth(button) {
     var box = button.closest(".timebox");

@@ -79,7 +79,7 @@ class DeferredUI:
             from chatbot.web.ui.page import mount_ui, started  # imported by _build already
 
             # On the event loop, so the app's routes never change while a request is routed.
-            gradio_app = mount_ui(app, self.path, blocks, self._settings.max_upload_bytes)
+            gradio_app = mount_ui(app, self.path, blocks, self._settings, self._limiter)
             await running.enter_async_context(started(gradio_app))
         except Exception:
             log.exception("the chat page failed to start; the API still answers")

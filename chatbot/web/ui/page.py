@@ -25,10 +25,15 @@ from chatbot.service import ChatService
 from chatbot.settings import Settings
 from chatbot.web.feedback import FeedbackLog
 from chatbot.web.ratelimit import RateLimiter
+from chatbot.web.security import KeyChecker
 from chatbot.web.ui.chat import ChatUI
-from chatbot.web.ui.library import build_sources_tab, sources_tab_allowed
+from chatbot.web.ui.library import build_sources_tab, sources_tab_allowed, sources_writable
 from chatbot.web.ui.render import sources_html
 from chatbot.web.ui.story import StoryUI
+from chatbot.web.uploads import UPLOAD_CACHE_FILES, UploadGate
+
+# Every ten minutes, delete uploads older than an hour from Gradio's cache.
+_CACHE_CLEANING = (600, 3600)
 
 
 def ui_css() -> str:
@@ -56,7 +61,9 @@ def build_ui(service: ChatService, settings: Settings, limiter: RateLimiter,
     tab beside the chat (see chatbot.web.ui.library)."""
     ui = ChatUI(service, limiter, feedback)
     story = StoryUI(service)
-    with gr.Blocks(title="newsbot", analytics_enabled=False) as demo:
+    # Uploads left in Gradio's cache (never ingested) are deleted after an hour.
+    with gr.Blocks(title="newsbot", analytics_enabled=False,
+                   delete_cache=_CACHE_CLEANING) as demo:
         turns = gr.State([])
         pending = gr.State(None)
         gr.HTML('<header class="nb-header"><h1>newsbot</h1><p>Ask about the news. Every '
@@ -115,7 +122,7 @@ def build_ui(service: ChatService, settings: Settings, limiter: RateLimiter,
                                   label="Sources", padding=False)
         if with_sources_tab and sources_tab_allowed(settings):
             with gr.Tab("Library", id="library", elem_id="nb-library-tab") as library:
-                build_sources_tab(service, settings, library)
+                build_sources_tab(service, settings, library, limiter, demo.upload_file_set)
 
         asking: dict[str, Any] = {
             "fn": ui.respond, "inputs": [question, turns, outlets, since, until],
@@ -149,21 +156,32 @@ def build_ui(service: ChatService, settings: Settings, limiter: RateLimiter,
     return demo
 
 
-def mount_ui(app: FastAPI, path: str, ui: gr.Blocks, max_upload_bytes: int) -> GradioApp:
-    """Mount the page ``ui`` at ``path`` of ``app``; returns the Gradio app, to be ``started``.
+def mount_ui(app: FastAPI, path: str, ui: gr.Blocks, settings: Settings,
+             limiter: RateLimiter) -> GradioApp:
+    """Mount the page ``ui`` at ``path`` of ``app``, its upload endpoint behind the
+    UploadGate; returns the Gradio app, to be ``started``.
 
     ``gr.mount_gradio_app`` also wraps ``app``'s lifespan to start the Gradio app; that
     lifespan is already running, so the wrapper is taken off again (it would start a second
-    copy if the app were ever started again).
+    copy if the app were ever started again). It also leaves ``has_launched`` false, which
+    switches off Gradio's check that a file an event names is one it received (it only
+    checks launched apps): set here, as ``launch()`` would.
     """
     lifespan = app.router.lifespan_context
     gr.mount_gradio_app(
         app, ui, path=path, css=ui_css(), head=ui_head(), footer_links=["api"],
         run_history=False, ssr_mode=False, mcp_server=False, pwa=False, show_error=False,
-        max_file_size=max_upload_bytes)  # refused while uploading, before stored
+        max_file_size=settings.max_upload_bytes)  # refused while uploading, before stored
     app.router.lifespan_context = lifespan
-    return next(route.app for route in reversed(app.router.routes)
-                if isinstance(route, Mount) and isinstance(route.app, GradioApp))
+    ui.has_launched = True
+    route, gradio_app = next((route, route.app) for route in reversed(app.router.routes)
+                             if isinstance(route, Mount) and isinstance(route.app, GradioApp))
+    writable = sources_writable(settings) and sources_tab_allowed(settings)
+    gate = UploadGate(gradio_app, ui.upload_file_set, writable=writable,
+                      admin=KeyChecker(settings.admin_keys), limiter=limiter,
+                      cache_limit=UPLOAD_CACHE_FILES * settings.max_upload_bytes)
+    route.app = gate
+    return gradio_app
 
 
 @asynccontextmanager

@@ -4,23 +4,41 @@ Article titles, outlets, URLs and text are untrusted: anyone who can get an arti
 controls them. The templates (``ui/templates/``) are rendered with autoescape on, so every value
 taken from an answer or a citation is text, and a link is made only from an http(s) URL. Gradio's
 own sanitiser is a second line of defence for chat messages, but ``gr.HTML`` (the sources panel)
-inserts its value unsanitised.
+inserts its value unsanitised. Bidirectional controls in any value are written out (see
+``neutral_bidi``), so a title cannot spoof a file name or an outlet.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from chatbot.answering.citations.markers import MARKER
 from chatbot.schema import Answer, Citation, Filters
 
+# Bidirectional embedding, override and isolate controls: in a title they reorder what
+# follows ("Vexbury flood\u202egnp.exe" shows as "Vexbury floodexe.png"). Shown as their code.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def neutral_bidi(value: Any) -> Any:
+    """``value`` with every bidi control written out as ``[U+202E]``: the text reads in the
+    order it was written, and the reader sees that something tried to reorder it."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _BIDI_CONTROLS.sub(lambda m: f"[U+{ord(m[0]):04X}]", value)
+    return value
+
+
+# finalize runs on every value a template prints, before it is escaped.
 _ENV = Environment(loader=PackageLoader("chatbot.web.ui", "templates"), autoescape=True,
-                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                   finalize=neutral_bidi)
 
 
 def render(template: str, **values: Any) -> str:

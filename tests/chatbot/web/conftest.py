@@ -22,7 +22,7 @@ import uvicorn
 
 from chatbot.service import create_service
 from chatbot.settings import Settings
-from chatbot.web.app import create_app
+from chatbot.web.app import create_app, server_config
 from tests.conftest import REPO, SEEDS, make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -107,11 +107,12 @@ class RunningApp:
 
 
 def serve_app(settings: Settings, sock: socket.socket | None = None) -> RunningApp:
-    """The real app under uvicorn in a thread, on ``sock`` (or a new free port)."""
+    """The real app under uvicorn in a thread, on ``sock`` (or a new free port), configured as
+    ``newsbot serve`` configures it."""
     sock = sock or _listening_socket()
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning",
-                                           ws="none", lifespan="on"))
+    server = uvicorn.Server(server_config(create_app(settings), settings, log_level="warning",
+                                          ws="none", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     for _ in range(600):
@@ -181,6 +182,48 @@ def live(web_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     app.stop()
     intranet.stop()
     stranger.stop()
+
+
+API_KEY = "api-key-5c1d9e"
+ADMIN_KEY = "admin-key-8b2f47"
+
+
+def _fresh_seeded(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A data folder of its own holding the seed article, for a server tests write to."""
+    data_dir = tmp_path_factory.mktemp(name) / "data"
+    assert create_service(make_settings(data_dir)).ingest([SEEDS]).counts["added"] == 1
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def writable_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """A loopback server without keys, so writes (uploads, feeds) are allowed, over a store of
+    its own: tests add to it."""
+    app = serve_app(web_settings(_fresh_seeded(tmp_path_factory, "writable")))
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="session")
+def keyed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """A server with API and admin keys, two questions a minute, small uploads, behind a
+    reverse proxy on 127.0.0.1 (forwarded addresses believed from there)."""
+    settings = web_settings(_fresh_seeded(tmp_path_factory, "keyed"), api_keys=[API_KEY],
+                            admin_keys=[ADMIN_KEY], rate_limit_per_minute=2,
+                            max_upload_bytes=2000, forwarded_allow_ips=["127.0.0.1"])
+    app = serve_app(settings)
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="session")
+def limited_app(web_data_dir: Path) -> Iterator[RunningApp]:
+    """A server without keys allowing two questions a minute and trusting no proxy, that also
+    answers for one intranet name."""
+    app = serve_app(web_settings(web_data_dir, rate_limit_per_minute=2,
+                                 allowed_hosts=["news.intranet.example"]))
+    yield app
+    app.stop()
 
 
 # -- the browser ----------------------------------------------------------------------------------

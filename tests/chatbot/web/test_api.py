@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from chatbot.web.app import create_app
 from chatbot.web.routes import answers
 from tests.chatbot.web.conftest import wait_for_chat, web_settings
-from tests.conftest import SEED_QUESTION
+from tests.conftest import LOOPBACK, SEED_QUESTION
 from tests.fake_llm import FakeLLMServer
 
 
@@ -22,7 +22,7 @@ from tests.fake_llm import FakeLLMServer
 def client(web_data_dir: Path) -> Iterator[TestClient]:
     settings = web_settings(web_data_dir, cors_origins=["https://intranet.example.com"],
                             embed_origins=["https://intranet.example.com"])
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(create_app(settings), base_url=LOOPBACK) as test_client:
         wait_for_chat(test_client.get)
         yield test_client
 
@@ -137,7 +137,7 @@ def test_huge_body_without_content_length_is_still_refused(client: TestClient) -
 def test_keys_when_configured_are_required_on_the_api_but_not_for_health(
         web_data_dir: Path) -> None:
     settings = web_settings(web_data_dir, api_keys=["k-one", "k-two"])
-    with TestClient(create_app(settings)) as keyed:
+    with TestClient(create_app(settings), base_url=LOOPBACK) as keyed:
         for headers in ({}, {"X-API-Key": "wrong"}, {"X-API-Key": ""}):
             response = keyed.post("/api/ask", json={"question": SEED_QUESTION}, headers=headers)
             assert response.status_code == 401
@@ -152,7 +152,7 @@ def test_keys_when_configured_are_required_on_the_api_but_not_for_health(
 
 def test_rate_limit_answers_429_with_retry_after(web_data_dir: Path) -> None:
     settings = web_settings(web_data_dir, rate_limit_per_minute=2)
-    with TestClient(create_app(settings)) as limited:
+    with TestClient(create_app(settings), base_url=LOOPBACK) as limited:
         codes = [limited.post("/api/ask", json={"question": SEED_QUESTION}).status_code
                  for _ in range(2)]
         refused = limited.post("/api/chat", json={"question": SEED_QUESTION})
@@ -204,7 +204,7 @@ def test_chat_stream_sends_keep_alive_comments_while_the_model_is_slow(
     try:
         settings = web_settings(web_data_dir, answerer="openai", llm_base_url=fake_llm.url("drip"),
                                 llm_timeout=3.0)
-        with TestClient(create_app(settings)) as client, \
+        with TestClient(create_app(settings), base_url=LOOPBACK) as client, \
                 client.stream("POST", "/api/chat", json={"question": SEED_QUESTION}) as response:
             assert response.status_code == 200
             text = response.read().decode()

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from chatbot.web.app import create_app
 from chatbot.web.ui import page
 from tests.chatbot.web.conftest import wait_for_chat, web_settings
-from tests.conftest import SEED_QUESTION
+from tests.conftest import LOOPBACK, SEED_QUESTION
 
 
 def test_the_api_answers_while_the_chat_starts_and_the_chat_follows(
@@ -25,7 +25,7 @@ def test_the_api_answers_while_the_chat_starts_and_the_chat_follows(
         return build_ui(*args)
 
     monkeypatch.setattr(page, "build_ui", held_build)
-    with TestClient(create_app(web_settings(web_data_dir))) as client:
+    with TestClient(create_app(web_settings(web_data_dir)), base_url=LOOPBACK) as client:
         try:
             health = client.get("/api/health")
             assert health.status_code == 200
@@ -59,7 +59,7 @@ def test_a_chat_that_fails_to_start_is_reported_and_the_api_still_answers(
         raise RuntimeError("no <chat> today")
 
     monkeypatch.setattr(page, "build_ui", broken_build)
-    with TestClient(create_app(web_settings(web_data_dir))) as client:
+    with TestClient(create_app(web_settings(web_data_dir)), base_url=LOOPBACK) as client:
         with pytest.raises(AssertionError, match="failed to start"):
             wait_for_chat(client.get)
         health = client.get("/api/health")

@@ -50,3 +50,16 @@ def test_web_settings_default_and_refuse_header_injection(tmp_path: Path) -> Non
                 "https://a.example.com/path", "javascript:alert(1)"):
         with pytest.raises(ValidationError, match="not an origin"):
             make_settings(tmp_path, embed_origins=[bad])
+
+
+def test_host_names_and_proxy_addresses_are_validated(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, allowed_hosts=["News.Intranet.Example", "[::1]"],
+                             forwarded_allow_ips=["10.0.0.5", "10.1.0.0/16"])
+    assert settings.allowed_hosts == ["news.intranet.example", "::1"]
+    assert settings.forwarded_allow_ips == ["10.0.0.5", "10.1.0.0/16"]
+    assert make_settings(tmp_path).forwarded_allow_ips == []  # nobody's forwarded headers
+    for bad in ("news.example:8080", "https://news.example", "a b"):
+        with pytest.raises(ValidationError, match="not a host name"):
+            make_settings(tmp_path, allowed_hosts=[bad])
+    with pytest.raises(ValidationError, match="not an address or network"):
+        make_settings(tmp_path, forwarded_allow_ips=["proxy.example"])

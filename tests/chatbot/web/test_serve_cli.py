@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.chatbot.web.conftest import wait_for_chat
-from tests.conftest import free_port
+from tests.chatbot.web.conftest import RunningApp, wait_for_chat
+from tests.conftest import SEED_QUESTION, free_port
 
 
 def start_serve(env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -94,6 +94,25 @@ def test_serve_beyond_loopback_without_keys_warns_before_it_starts(tmp_path: Pat
     assert result.returncode == 2, result.stdout + result.stderr
     assert "warning: listening on 0.0.0.0 with no api_keys" in result.stderr
     assert "no admin_keys: the Library tab is read-only" in result.stderr
+
+
+def test_serve_with_api_keys_says_at_start_that_they_guard_the_api_only(
+        tmp_path: Path, keyed_app: RunningApp) -> None:
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
+           "NEWSBOT_API_KEYS": '["k-1"]', "NEWSBOT_CHROMA_URL": f"http://127.0.0.1:{free_port()}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "serve", "--port", str(free_port())],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    said = " ".join(result.stdout.split())
+    assert "api_keys guard /api/*, /v1/* and /mcp only" in said, said
+    assert "/ui/gradio_api/call/ask) answer without a key" in said
+    # And so it is: the chat's endpoint answers without the key that /api/ask requires.
+    assert httpx.post(f"{keyed_app.url}/api/ask", json={"question": SEED_QUESTION}
+                      ).status_code == 401
+    chat = f"{keyed_app.url}/ui/gradio_api/call/ask"
+    event = httpx.post(chat, json={"data": [SEED_QUESTION, [], "", ""]},
+                       headers={"X-Forwarded-For": "203.0.113.90"}).json()["event_id"]
+    assert "military campaign in Gaza" in httpx.get(f"{chat}/{event}", timeout=60).text
 
 
 @pytest.mark.slow

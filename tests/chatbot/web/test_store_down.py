@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from chatbot.service import create_service
 from chatbot.web.app import create_app
 from tests.chatbot.web.conftest import web_settings
-from tests.conftest import SEED_QUESTION, SEEDS, start_chroma_server
+from tests.conftest import LOOPBACK, SEED_QUESTION, SEEDS, start_chroma_server
 
 
 @pytest.mark.slow
@@ -22,7 +22,7 @@ def test_an_unreachable_store_gives_503_with_a_clear_message_and_recovers_when_b
     try:
         settings = web_settings(tmp_path / "data", chroma_url=url)
         create_service(settings).ingest([SEEDS])
-        with TestClient(create_app(settings)) as client:
+        with TestClient(create_app(settings), base_url=LOOPBACK) as client:
             before = client.post("/api/ask", json={"question": SEED_QUESTION})
             assert before.status_code == 200
             process.terminate()
