@@ -3,6 +3,10 @@ listed with their argument descriptions, and each tool called on a store holding
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import anyio
 from mcp import Client
 from mcp_types import CallToolResult, TextContent
 
@@ -10,6 +14,13 @@ from tests.conftest import SEED_QUESTION
 
 SEED_ID = "000_795694ea5ffbf6dd"
 TOOLS = {"ask_news", "search_news", "list_articles"}
+
+
+def run_apart(session: Callable[[], Awaitable[None]]) -> None:
+    """Run an async client session on a thread of its own: the browser tests' Playwright
+    keeps an event loop running on the main thread for the whole test session."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(anyio.run, session).result()
 
 
 async def check_tool_list(client: Client) -> None:

@@ -7,7 +7,6 @@ import os
 import sys
 from pathlib import Path
 
-import anyio
 from mcp import Client, StdioServerParameters
 
 from tests import mcp_tools
@@ -27,4 +26,4 @@ def test_newsbot_mcp_serves_every_tool_over_stdio(seeded_dir: Path) -> None:
             await mcp_tools.check_list_articles(client, total=1)
             await mcp_tools.check_errors_are_tool_errors_with_the_apis_messages(client)
 
-    anyio.run(session)
+    mcp_tools.run_apart(session)

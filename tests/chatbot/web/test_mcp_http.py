@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-import anyio
 import httpx
 import httpx2
 import pytest
@@ -32,7 +31,7 @@ def run(app: RunningApp, scenario: Callable[[Client], Awaitable[None]],
                                                        http_client=http)) as client:
             await scenario(client)
 
-    anyio.run(connected)
+    mcp_tools.run_apart(connected)
 
 
 def test_the_tools_are_listed_with_what_their_arguments_mean(plugs_app: RunningApp) -> None:
