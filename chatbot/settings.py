@@ -93,9 +93,9 @@ class Settings(BaseSettings):
         "coverage", description="A further sentence joins when it covers a part of the question "
         "the earlier ones leave open (coverage), or when it scores close to the best (score).")
     fill_margin: float | None = Field(
-        None, ge=0, description="Sentences scoring within this of the best join the answer "
+        2.0, ge=0, description="Sentences scoring within this of the best join the answer "
         "(up to max_answer_sentences) when the ranker is that unsure; unset = coverage alone. "
-        "In the learned sentence ranker's units (benchmarks/period_cv.py --fill).")
+        "In the learned sentence ranker's units; chosen by period cross-validation.")
     time_features: bool = Field(
         True, description="The ranker reads article age and the dates the question names.")
     furniture_filter: bool = Field(
