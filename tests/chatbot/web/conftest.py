@@ -274,8 +274,11 @@ PLUG_RATE_LIMIT = 20
 
 @pytest.fixture(scope="session")
 def plugs_app(web_data_dir: Path) -> Iterator[RunningApp]:
-    """The real app on 127.0.0.1 with keys and a rate limit, for OpenAI and MCP clients."""
+    """The real app on 127.0.0.1 with keys and a rate limit, for OpenAI and MCP clients. It
+    believes X-Forwarded-For from 127.0.0.1, so that tests sending wrong keys can do it from
+    addresses of their own (wrong keys throttle their address)."""
     app = serve_app(web_settings(web_data_dir, api_keys=list(PLUG_KEYS.values()),
-                                 rate_limit_per_minute=PLUG_RATE_LIMIT))
+                                 rate_limit_per_minute=PLUG_RATE_LIMIT,
+                                 forwarded_allow_ips=["127.0.0.1"]))
     yield app
     app.stop()

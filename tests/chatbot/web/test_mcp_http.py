@@ -56,7 +56,9 @@ def test_errors_are_tool_errors(plugs_app: RunningApp) -> None:
 
 
 def test_the_api_key_is_required_as_x_api_key_or_bearer(plugs_app: RunningApp) -> None:
-    for headers in ({}, {"Authorization": "Bearer wrong"}, {"X-API-Key": "wrong"}):
+    guesser = {"X-Forwarded-For": "203.0.113.31"}  # wrong keys throttle their own address
+    for headers in (guesser, {"Authorization": "Bearer wrong", **guesser},
+                    {"X-API-Key": "wrong", **guesser}):
         statuses: list[int] = []
         with pytest.raises(BaseExceptionGroup) as refused:  # the SDK's task groups wrap it
             run(plugs_app, mcp_tools.check_tool_list, headers, statuses)
@@ -65,7 +67,7 @@ def test_the_api_key_is_required_as_x_api_key_or_bearer(plugs_app: RunningApp) -
     statuses = []
     run(plugs_app, mcp_tools.check_tool_list, {"X-API-Key": PLUG_KEYS["mcp"]}, statuses)
     assert statuses and set(statuses) == {200}
-    raw = httpx.post(f"{plugs_app.url}/mcp", json={})
+    raw = httpx.post(f"{plugs_app.url}/mcp", json={}, headers=guesser)
     assert raw.status_code == 401 and "X-API-Key" in raw.json()["detail"]
 
 

@@ -19,9 +19,11 @@ SEED_TITLE = "'Very serious' negotiations ongoing for new Gaza truce"
 TRUCE = "What is Hamas's position on a temporary truce?"
 
 
-def client(app: RunningApp, key: str = PLUG_KEYS["openai"]) -> openai.OpenAI:
+def client(app: RunningApp, key: str = PLUG_KEYS["openai"],
+           headers: dict[str, str] | None = None) -> openai.OpenAI:
     # No retries: the SDK would otherwise wait out a 429's Retry-After and ask again.
-    return openai.OpenAI(base_url=f"{app.url}/v1", api_key=key, max_retries=0, timeout=120)
+    return openai.OpenAI(base_url=f"{app.url}/v1", api_key=key, max_retries=0, timeout=120,
+                         default_headers=headers)
 
 
 def ask(app: RunningApp, *messages: tuple[str, str]) -> Any:
@@ -130,17 +132,19 @@ def test_article_text_cannot_become_markup_or_a_link_in_the_portal(
 
 def test_a_wrong_or_missing_key_is_refused_and_bearer_works_on_the_native_api_too(
         plugs_app: RunningApp) -> None:
+    guesser = {"X-Forwarded-For": "203.0.113.32"}  # wrong keys throttle their own address
     with pytest.raises(openai.AuthenticationError) as refused:
-        client(plugs_app, "wrong").models.list()
+        client(plugs_app, "wrong", guesser).models.list()
     assert refused.value.status_code == 401 and refused.value.code == "invalid_api_key"
-    missing = httpx.get(f"{plugs_app.url}/v1/models")  # the SDK itself insists on a key
+    missing = httpx.get(f"{plugs_app.url}/v1/models",
+                        headers=guesser)  # the SDK itself insists on a key
     assert missing.status_code == 401
     assert missing.json()["error"] == refused.value.body
     native = httpx.post(f"{plugs_app.url}/api/ask", json={"question": SEED_QUESTION},
                         headers={"Authorization": f"Bearer {PLUG_KEYS['openai']}"}, timeout=120)
     assert native.status_code == 200 and native.json()["citations"]
     wrong = httpx.post(f"{plugs_app.url}/api/ask", json={"question": SEED_QUESTION},
-                       headers={"Authorization": "Bearer wrong"})
+                       headers={"Authorization": "Bearer wrong", **guesser})
     assert wrong.status_code == 401 and "detail" in wrong.json()  # the native shape
 
 
