@@ -13,7 +13,7 @@ from mcp_types import CallToolResult, TextContent
 from tests.conftest import SEED_QUESTION
 
 SEED_ID = "000_795694ea5ffbf6dd"
-TOOLS = {"ask_news", "search_news", "list_articles"}
+TOOLS = {"ask_news", "search_news", "news_timeline", "list_articles"}
 
 
 def run_apart(session: Callable[[], Awaitable[None]]) -> None:
@@ -69,6 +69,20 @@ async def check_search_news(client: Client) -> None:
     seed = next(p for p in passages if p["article_id"] == SEED_ID)
     assert seed["title"] == "'Very serious' negotiations ongoing for new Gaza truce"
     assert seed["end"] - seed["start"] == len(seed["passage"]) > 0
+
+
+async def check_news_timeline(client: Client) -> None:
+    result = await client.call_tool("news_timeline", {"topic": "the Gaza truce talks"})
+    assert not result.is_error and result.structured_content is not None
+    story = result.structured_content
+    assert story["topic"] == "the Gaza truce talks" and not story["declined"]
+    for entry in story["entries"]:  # each development is quoted from the passage it cites
+        assert entry["citations"][0]["article_id"] == SEED_ID
+        assert entry["claim"] in entry["citations"][0]["passage"]
+    assert story["entries"]
+    elsewhere = await client.call_tool("news_timeline", {"topic": "the Gaza truce talks",
+                                                         "sources": ["No Such Outlet"]})
+    assert (elsewhere.structured_content or {})["declined"]
 
 
 async def check_list_articles(client: Client, total: int) -> None:

@@ -1,5 +1,5 @@
 """newsbot's tools for AI assistants, with the official MCP SDK: ``ask_news``, ``search_news``,
-``list_articles``, each one ChatService call.
+``news_timeline`` and ``list_articles``, each one ChatService call.
 
 The same server runs over stdio (``newsbot mcp``, for a desktop assistant that starts it) and
 over streamable HTTP at ``/mcp`` on ``newsbot serve`` (chatbot.web.mcp_mount adds the keys).
@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from chatbot.answering.citations.draft import as_citation
 from chatbot.answering.citations.text import answer_markdown_parts
-from chatbot.schema import Answer, ArticlePage, Citation, Filters, Turn
+from chatbot.schema import Answer, ArticlePage, Citation, Filters, Timeline, Turn
 from chatbot.service import ChatService, QuestionError
 
 # Told the HTTP request a tool call came in (None over stdio): a refusal's message, or None to
@@ -51,7 +51,8 @@ def build_server(service: ChatService, gate: Gate | None = None) -> MCPServer:
     server = MCPServer("newsbot", title="newsbot", version="0.1.0", instructions=(
         "Answers questions about the news from the indexed articles; every sentence of an "
         "answer cites its source passage as [n]. Use ask_news for a question, search_news for "
-        "passages, list_articles to see what is indexed."))
+        "passages, news_timeline for a story's dated developments, list_articles to see what "
+        "is indexed."))
 
     def admit(ctx: Context) -> None:
         refusal = gate(ctx.request_context.request) if gate else None
@@ -104,6 +105,24 @@ def build_server(service: ChatService, gate: Gate | None = None) -> MCPServer:
             raise failing(exc) from exc
         return SearchResults(query=text, passages=[
             as_citation(n, passage) for n, passage in enumerate(found, 1)])
+
+    @server.tool(annotations=_READ_ONLY)
+    def news_timeline(
+        topic: Annotated[str, Field(description="The story, as a topic ('the Gaza truce "
+                                                "talks') or a question.")],
+        ctx: Context,
+        limit: Annotated[int, Field(ge=1, le=50, description="Developments to return.")] = 10,
+        sources: Sources = None, since: Since = None, until: Until = None, as_of: AsOf = None,
+    ) -> Timeline:
+        """A story's developments, newest first: each one sentence quoted from an article, with
+        its day and citations; reports of one development by several outlets are one entry,
+        dated by the earliest. ``declined`` when the index has nothing on the topic."""
+        admit(ctx)
+        filters = Filters(sources=sources or [], since=since, until=until, as_of=as_of)
+        try:
+            return service.timeline(topic, filters, limit)
+        except Exception as exc:
+            raise failing(exc) from exc
 
     @server.tool(annotations=_READ_ONLY)
     def list_articles(

@@ -23,6 +23,7 @@ def test_newsbot_mcp_serves_every_tool_over_stdio(seeded_dir: Path) -> None:
             await mcp_tools.check_tool_list(client)
             await mcp_tools.check_ask_news(client)
             await mcp_tools.check_search_news(client)
+            await mcp_tools.check_news_timeline(client)
             await mcp_tools.check_list_articles(client, total=1)
             await mcp_tools.check_errors_are_tool_errors_with_the_apis_messages(client)
 

@@ -43,12 +43,13 @@ def test_ask_news_answers_with_cited_text_and_the_structured_answer(
     run(plugs_app, mcp_tools.check_ask_news)
 
 
-def test_search_news_and_list_articles(plugs_app: RunningApp) -> None:
-    async def both(client: Client) -> None:
+def test_search_news_news_timeline_and_list_articles(plugs_app: RunningApp) -> None:
+    async def each(client: Client) -> None:
         await mcp_tools.check_search_news(client)
+        await mcp_tools.check_news_timeline(client)
         await mcp_tools.check_list_articles(client, total=2)
 
-    run(plugs_app, both)
+    run(plugs_app, each)
 
 
 def test_errors_are_tool_errors(plugs_app: RunningApp) -> None:
