@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chatbot.schema import Answer, Filters
+from chatbot.schema import Answer, Filters, Text
 
 MODEL_ID = "newsbot"
 
@@ -23,13 +23,13 @@ class ContentPart(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     type: str
-    text: str = ""
+    text: Text = ""
 
 
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    content: str | list[ContentPart] | None = None
+    content: Text | list[ContentPart] | None = None
 
     @property
     def text(self) -> str:

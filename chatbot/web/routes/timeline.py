@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from chatbot.schema import Filters, Timeline
+from chatbot.schema import Filters, Text, Timeline
 from chatbot.web.routes.deps import ERRORS, GUARD, Service, check_question, explain
 
 router = APIRouter(prefix="/api", tags=["story desk"], dependencies=[GUARD])
@@ -17,7 +17,7 @@ class TimelineRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"topic": "the hostage talks", "filters": {"as_of": None}, "limit": 10}]})
 
-    topic: str = Field(description="The story, in plain language.")
+    topic: Text = Field(description="The story, in plain language.")
     filters: Filters | None = None
     limit: int = Field(10, ge=1, le=50, description="At most this many developments.")
 

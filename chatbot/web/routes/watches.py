@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from chatbot.schema import Filters, Watch, WatchChange
+from chatbot.schema import Filters, Text, Watch, WatchChange
 from chatbot.story.atom import atom_feed
 from chatbot.web.routes.deps import ERRORS, GUARD, Owner, Service, check_question
 
@@ -27,7 +27,7 @@ class WatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"question": "What does Hamas require before hostage talks?", "filters": None}]})
 
-    question: str = Field(description="The question, in plain language.")
+    question: Text = Field(description="The question, in plain language.")
     filters: Filters | None = None
 
 

@@ -56,6 +56,22 @@ def test_lone_surrogates_and_unknown_filter_keys_get_a_422_that_says_why(
         assert "surrogate" in detail or "Extra inputs are not permitted" in detail
 
 
+@pytest.mark.parametrize(("path", "body"), [
+    ("/api/timeline", b'{"topic": "the \\ud800 talks"}'),
+    ("/api/watches", b'{"question": "Who \\udfff?"}'),
+    ("/v1/chat/completions",
+     b'{"model": "newsbot", "messages": [{"role": "user", "content": "Who \\ud83d?"}]}'),
+    ("/v1/chat/completions", b'{"model": "newsbot", "messages": [{"role": "user", '
+                             b'"content": [{"type": "text", "text": "\\ud800"}]}]}'),
+])
+def test_lone_surrogates_on_the_story_desk_and_the_openai_face_get_a_422(
+        writable_app: RunningApp, path: str, body: bytes) -> None:
+    response = httpx.post(f"{writable_app.url}{path}", content=body,
+                          headers={"Content-Type": "application/json"})
+    assert response.status_code == 422, (path, response.text)
+    assert "surrogate" in json.dumps(response.json())
+
+
 def test_an_offset_past_any_store_is_a_422(writable_app: RunningApp) -> None:
     articles = f"{writable_app.url}/api/articles"
     assert httpx.get(articles, params={"offset": 10**18}).status_code == 422
