@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from chatbot.schema import Watch, WatchChange, date_label
 
+MEDIA_TYPE = "application/atom+xml; charset=utf-8"
 _NS = "http://www.w3.org/2005/Atom"
 _A = f"{{{_NS}}}"
 ET.register_namespace("", _NS)
@@ -47,6 +48,19 @@ def atom_feed(title: str, feed_id: str, self_url: str, watches: Sequence[Watch],
             lines.append("Replaces: " + " ".join(c.text for c in change.replaces))
         _text(entry, "summary", "\n".join(lines)).set("type", "text")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def owner_feed_xml(owner: str, self_url: str, watches: Sequence[Watch],
+               changes: Sequence[WatchChange]) -> bytes:
+    """The feed of all of an owner's watches (one id whichever link reads it)."""
+    return atom_feed("newsbot: your watched questions", f"urn:newsbot:watches:{owner}",
+                     self_url, watches, changes)
+
+
+def watch_feed_xml(watch: Watch, self_url: str, changes: Sequence[WatchChange]) -> bytes:
+    """The feed of one watch."""
+    return atom_feed(f"newsbot: {watch.question}", f"urn:newsbot:watch:{watch.id}", self_url,
+                     [watch], changes)
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:

@@ -10,6 +10,7 @@ same file.
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -31,6 +32,10 @@ CREATE TABLE IF NOT EXISTS changes (
     at TEXT NOT NULL, answer TEXT NOT NULL, new TEXT NOT NULL, replaces TEXT NOT NULL,
     read INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS changes_watch ON changes (watch_id, id);
+CREATE TABLE IF NOT EXISTS feed_tokens (
+    token TEXT PRIMARY KEY, owner TEXT NOT NULL,
+    watch_id TEXT REFERENCES watches (id) ON DELETE CASCADE, created TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS feed_tokens_target ON feed_tokens (owner, IFNULL(watch_id, ''));
 """
 _WATCH_COLUMNS = ("w.id, w.question, w.filters, w.created, w.last_checked, w.answer, "
                   "w.declined, (SELECT COUNT(*) FROM changes c WHERE c.watch_id = w.id "
@@ -142,6 +147,29 @@ class WatchStore:
         return [WatchChange(id=r[0], watch_id=r[1], at=r[2], answer=r[3],
                             new=json.loads(r[4]), replaces=json.loads(r[5]), read=bool(r[6]))
                 for r in rows]
+
+    def feed_token(self, owner: str, watch_id: str | None = None) -> str:
+        """The secret of the private link to the owner's feed (``watch_id`` None) or to one
+        watch's, made on first use. A feed reader cannot send a key; the link is the key to
+        that one feed and to nothing else."""
+        with self._connect() as db:
+            db.execute("INSERT OR IGNORE INTO feed_tokens VALUES (?, ?, ?, ?)",
+                       (secrets.token_urlsafe(24), owner, watch_id, now()))
+            row = db.execute("SELECT token FROM feed_tokens WHERE owner = ? AND "
+                             "IFNULL(watch_id, '') = ?", (owner, watch_id or "")).fetchone()
+        return str(row[0])
+
+    def feed_of(self, token: str) -> tuple[str, str | None] | None:
+        """The owner and the watch (None: all of the owner's) a private link reads."""
+        with self._connect() as db:
+            row = db.execute("SELECT owner, watch_id FROM feed_tokens WHERE token = ?",
+                             (token,)).fetchone()
+        return (str(row[0]), row[1]) if row else None
+
+    def revoke_feed_tokens(self, owner: str) -> None:
+        """Every private link of the owner's stops working; the next ones are new."""
+        with self._connect() as db:
+            db.execute("DELETE FROM feed_tokens WHERE owner = ?", (owner,))
 
 
 def _watch(row: tuple[object, ...]) -> Watch:

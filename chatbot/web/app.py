@@ -42,7 +42,16 @@ from chatbot.web.middleware import (
     SecurityHeadersMiddleware,
 )
 from chatbot.web.ratelimit import RateLimiter
-from chatbot.web.routes import answers, articles, completions, health, timeline, watches, widget
+from chatbot.web.routes import (
+    answers,
+    articles,
+    completions,
+    feed_links,
+    health,
+    timeline,
+    watches,
+    widget,
+)
 from chatbot.web.routes.deps import API_KEY_HEADER, WebContext
 from chatbot.web.routes.widget import UI_PATH
 from chatbot.web.security import KeyChecker, served_host_names
@@ -84,7 +93,8 @@ def create_app(settings: Settings) -> FastAPI:
         message = f"The article store is unavailable: {exc}"
         return JSONResponse(error_payload(request.url.path, 503, message), 503)
 
-    for module in (health, answers, completions, articles, timeline, watches, widget):
+    for module in (health, answers, completions, articles, timeline, watches, feed_links,
+                   widget):
         app.include_router(module.router)
     context.mcp = MCPMount(context, settings.host, settings.max_request_bytes)
     app.router.routes.append(context.mcp.route())

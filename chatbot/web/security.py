@@ -116,6 +116,7 @@ def key_scope_notice(api_keys: Sequence[SecretStr]) -> str:
     """What ``newsbot serve`` prints at start when API keys are set: exactly what they guard."""
     if not api_keys:
         return ""
-    return ("api_keys guard /api/*, /v1/* and /mcp only. The chat page at /ui/ and its "
+    return ("api_keys guard /api/*, /v1/* and /mcp only (a private feed link, "
+            "/api/feeds/<token>.xml, is its own key). The chat page at /ui/ and its "
             "/ui/gradio_api/ endpoints (including /ui/gradio_api/call/ask) answer without a "
             "key: put single sign-on in front of /ui/ if it must not be open.")

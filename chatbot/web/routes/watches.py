@@ -11,12 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from chatbot.schema import Filters, Text, Watch, WatchChange
-from chatbot.story.atom import atom_feed
+from chatbot.story.atom import MEDIA_TYPE, owner_feed_xml, watch_feed_xml
 from chatbot.web.routes.deps import ERRORS, GUARD, Owner, Service, check_question
 
 router = APIRouter(prefix="/api/watches", tags=["story desk"], dependencies=[GUARD])
 
-_ATOM = "application/atom+xml; charset=utf-8"
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "No watch of yours has this id."}}
 
@@ -52,9 +51,8 @@ def list_watches(service: Service, owner: Owner) -> list[Watch]:
 def owner_feed(request: Request, service: Service, owner: Owner) -> Response:
     """An Atom feed of the changes of all your watches, newest first."""
     store = service.watches.store
-    body = atom_feed("newsbot: your watched questions", f"urn:newsbot:watches:{owner}",
-                     str(request.url), store.watches(owner), store.changes(owner))
-    return Response(body, media_type=_ATOM)
+    return Response(owner_feed_xml(owner, str(request.url), store.watches(owner),
+                                   store.changes(owner)), media_type=MEDIA_TYPE)
 
 
 @router.get("/{watch_id}", response_model=Watch, responses=_NOT_FOUND)
@@ -84,10 +82,9 @@ def watch_changes(watch_id: str, service: Service, owner: Owner,
 def watch_feed(watch_id: str, request: Request, service: Service, owner: Owner) -> Response:
     """An Atom feed of one watch's changes, newest first."""
     watch = _owned(service, owner, watch_id)
-    body = atom_feed(f"newsbot: {watch.question}", f"urn:newsbot:watch:{watch.id}",
-                     str(request.url), [watch],
-                     service.watches.store.changes(owner, watch_id))
-    return Response(body, media_type=_ATOM)
+    return Response(watch_feed_xml(watch, str(request.url),
+                                   service.watches.store.changes(owner, watch_id)),
+                    media_type=MEDIA_TYPE)
 
 
 def _owned(service: Service, owner: str, watch_id: str) -> Watch:

@@ -212,3 +212,51 @@ def test_watches_survive_a_restart_and_a_kill_mid_write(tmp_path: Path) -> None:
     written = [w for w in stored.values() if w.id != kept.id]
     assert len(written) >= 40 and all(len(w.answer) == 20000 for w in written)  # none half
     assert stored[kept.id].filters == Filters(sources=["Gazette"])
+
+
+def test_a_private_feed_link_reads_its_feed_without_a_key_and_nothing_else(
+        tmp_path: Path) -> None:
+    settings = web_settings(tmp_path / "data", api_keys=["key-a", "key-b"])
+    writer = create_service(settings)
+    writer.ingest([SEEDS])
+    app = serve_app(settings)
+    try:
+        a, b = {"X-API-Key": "key-a"}, {"X-API-Key": "key-b"}
+        watches, links_api = f"{app.url}/api/watches", f"{app.url}/api/feed-links"
+        watch = httpx.post(watches, json={"question": SEED_QUESTION}, headers=a,
+                           timeout=60).json()
+        httpx.post(watches, json={"question": "Who won the harbour regatta?"}, headers=b,
+                   timeout=60)
+        links = httpx.get(links_api, headers=a).json()
+        assert [w["watch_id"] for w in links["watches"]] == [watch["id"]]
+        assert httpx.get(links_api, headers=a).json() == links  # the same links each time
+        writer.ingest([_write(tmp_path / "newer.jsonl", NEWER)])
+        assert writer.watches.drain(30)
+
+        for url in (links["all"], links["watches"][0]["url"]):
+            response = httpx.get(url)  # as a feed reader asks: no key
+            assert response.headers["content-type"].startswith("application/atom+xml")
+            feed = feedparser.parse(response.content)
+            assert not feed.bozo, feed.bozo_exception
+            assert [e.title for e in feed.entries] == [f"New on: {SEED_QUESTION}"]
+        others = feedparser.parse(httpx.get(httpx.get(links_api, headers=b).json()["all"])
+                                  .content)
+        assert others.entries == [] and not others.bozo
+
+        token = links["all"].rsplit("/", 1)[1].removesuffix(".xml")
+        assert httpx.get(watches, headers={"X-API-Key": token}).status_code == 401
+        assert httpx.get(links_api).status_code == 401
+
+        rotated = httpx.post(f"{links_api}/rotate", headers=a).json()
+        assert rotated["all"] != links["all"]
+        assert httpx.get(links["all"]).status_code == 404
+        assert httpx.get(rotated["all"]).status_code == 200
+        assert httpx.delete(f"{watches}/{watch['id']}", headers=a).status_code == 204
+        assert httpx.get(rotated["watches"][0]["url"]).status_code == 404
+
+        guesses = [httpx.get(f"{app.url}/api/feeds/{'x' * 32}.xml") for _ in range(12)]
+        assert {g.status_code for g in guesses} == {404, 429}
+        assert guesses[-1].status_code == 429 and int(guesses[-1].headers["Retry-After"]) > 0
+        assert httpx.get(rotated["all"]).status_code == 429  # the address waits, link or not
+    finally:
+        app.stop()
