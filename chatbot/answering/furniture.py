@@ -35,6 +35,9 @@ _RULES: dict[str, re.Pattern[str]] = {
         r"\b(sign up|subscribe)\b.{0,80}\b(newsletters?|inbox|alerts|updates|here)\b"
         r"|\bnewsletters?\b.{0,60}\b(sign up|subscribe|inbox)\b|\bdelivered to your inbox\b"
         r"|\bfollow us on\b|\bdownload (the|our) app\b", re.I),
+    # An embedded video's player text, in capitals as the page shows it: "JUST WATCHED <its
+    # title> Replay More Videos ...", "MUST WATCH <its title> 01:24".
+    "video": re.compile(r"^\s*(JUST WATCHED|MUST WATCH)\b|\bReplay More Videos\b"),
 }
 # A line without a full stop and this short is a crosshead or label ("TODAY'S QUOTE").
 _CROSSHEAD_WORDS = 14
@@ -48,6 +51,8 @@ _DATELINE = re.compile(
     # "New York (CNN Business) Spirit ...".
     r"|^\s*(?:[A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,2}\s)?"
     r"\((?:AP|AFP|Reuters|CNN|UPI)(?:\s[A-Z][a-z]+)?\)\s+(?=[A-Z0-9“\"])")
+# What is left of a dateline the page split off: "-- The rocket ...".
+_LEADING_DASHES = " \t—–-"
 LEADING_CONJUNCTION = re.compile(r"^(But|And|Yet|So|Still|However|Meanwhile),?\s+(?=\S)")
 _MIN_DISPLAY_WORDS = 4
 
@@ -67,12 +72,15 @@ def furniture_kind(sentence: str) -> str | None:
 
 
 def display_offset(sentence: str) -> int:
-    """How many leading characters to leave out when showing the sentence alone: a dateline
-    and an opening conjunction ("But Taher Al-Nono ..." is shown from "Taher")."""
-    offset = 0
-    dateline = _DATELINE.match(sentence)
-    if dateline and len(sentence[dateline.end():].split()) >= _MIN_DISPLAY_WORDS:
-        offset = dateline.end()
+    """How many leading characters to leave out when showing the sentence alone: dashes left
+    of a dateline, a dateline and an opening conjunction ("But Taher Al-Nono ..." is shown
+    from "Taher")."""
+    offset = len(sentence) - len(sentence.lstrip(_LEADING_DASHES))
+    if len(sentence[offset:].split()) < _MIN_DISPLAY_WORDS:
+        offset = 0
+    dateline = _DATELINE.match(sentence[offset:])
+    if dateline and len(sentence[offset + dateline.end():].split()) >= _MIN_DISPLAY_WORDS:
+        offset += dateline.end()
     conjunction = LEADING_CONJUNCTION.match(sentence[offset:])
     rest = sentence[offset + conjunction.end():] if conjunction else ""
     if conjunction and rest[:1].isupper() and len(rest.split()) >= _MIN_DISPLAY_WORDS:

@@ -24,6 +24,10 @@ from chatbot.answering.furniture import display_text, furniture_kind, needs_prec
     ("Rebranded McDonald's restaurants are unveiled in Russia", "crosshead"),
     ("Sign up for our morning newsletter to get the day's top stories in your inbox.",
      "newsletter"),
+    ("JUST WATCHED 'This seems like a done deal': CNN's Foreman explains tentative MLB "
+     "agreement Replay More Videos ...", "video"),
+    ("MUST WATCH Facebook is trying to restore service in Russia, Meta exec says 03:44.",
+     "video"),
 ])
 def test_furniture_is_recognised(line: str, kind: str) -> None:
     assert furniture_kind(line) == kind
@@ -58,6 +62,11 @@ def test_story_sentences_are_not_furniture(sentence: str) -> None:
     ("But Taher Al-Nono, Haniyeh's media advisor, told Reuters that Hamas is not ready.",
      "Taher Al-Nono, Haniyeh's media advisor, told Reuters that Hamas is not ready."),
     ("The US economy added 372,000 jobs in June.", "The US economy added 372,000 jobs in June."),
+    ("-- The rocket's core stage was rolled back to the assembly building on Monday.",
+     "The rocket's core stage was rolled back to the assembly building on Monday."),
+    ("— But NASA said the launch would go ahead on Saturday.",
+     "NASA said the launch would go ahead on Saturday."),
+    ("-- Yes.", "-- Yes."),
 ])
 def test_datelines_and_droppable_conjunctions_are_not_shown(sentence: str, shown: str) -> None:
     assert display_text(sentence) == shown
