@@ -61,7 +61,7 @@ class QuestionError(ValueError):
     """The question cannot be asked as given; ``reason`` says why (the API maps it to a status
     without measuring the question again), the message tells the user what to change."""
 
-    def __init__(self, reason: Literal["empty", "too_long"], message: str) -> None:
+    def __init__(self, reason: Literal["empty", "too_long", "not_text"], message: str) -> None:
         super().__init__(message)
         self.reason = reason
 
@@ -192,6 +192,12 @@ class ChatService(Catalog):
                 "too_long",
                 f"The question is too long ({len(text):,} characters; the limit is "
                 f"{self.settings.max_question_chars:,}). Please shorten it.")
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate, from JSON's "\ud800" (MCP, Python)
+                raise QuestionError("not_text", "The question holds a lone surrogate "
+                                    "(\\ud800-\\udfff), which is not text.") from None
         return text
 
     # -- writing the index --------------------------------------------------------------------

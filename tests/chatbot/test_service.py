@@ -45,7 +45,8 @@ def test_health_reports_the_store_and_model(service: ChatService) -> None:
     assert (health.status, health.articles, health.embedding_dimension) == ("ok", 1, 384)
 
 
-@pytest.mark.parametrize(("question", "reason"), [("   ", "empty"), ("x" * 5000, "too_long")])
+@pytest.mark.parametrize(("question", "reason"), [("   ", "empty"), ("x" * 5000, "too_long"),
+                                                  ("Who is \udfff?", "not_text")])
 def test_a_question_that_cannot_be_asked_says_why(service: ChatService, question: str,
                                                   reason: str) -> None:
     with pytest.raises(QuestionError) as refused:
