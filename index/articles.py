@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -131,18 +132,24 @@ def article_from_plain_text(text: str, article_id: str, url: str | None = None) 
     return Article(id=article_id, url=url, title=title, text=body)
 
 
+# A script or style element, to its end tag or, unclosed, to the end of the page.
+_CODE_ELEMENT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|\Z)", re.I | re.S)
+
+
 def article_from_html(html: str, article_id: str) -> Article:
     """Extract main text and metadata from an HTML page with trafilatura.
 
     Scripts, styles, navigation and event-handler attributes never reach the text: trafilatura
-    keeps only the readable text of the main content.
+    keeps only the readable text of the main content, and script and style elements are cut
+    out before it parses (broken markup, such as an unclosed ``<![CDATA[`` before a script,
+    otherwise turns the script's code into text).
     """
     import trafilatura
     from trafilatura.settings import Document
 
     doc = trafilatura.bare_extraction(
-        html, with_metadata=True, favor_recall=True, include_comments=False, include_tables=False
-    )
+        _CODE_ELEMENT.sub(" ", html), with_metadata=True, favor_recall=True,
+        include_comments=False, include_tables=False)
     if not isinstance(doc, Document) or not (doc.text or "").strip():
         raise ValueError("no article text found in the HTML page")
     title = (doc.title or "").strip()

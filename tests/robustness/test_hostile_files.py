@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from index.articles import Loaded, article_from_html, load_file, load_json_text, load_paths
@@ -91,6 +91,8 @@ def test_any_bytes_in_any_supported_file_are_loaded_or_reported(
     "<html>", "<body>", "<article>", "</article>", "<meta charset='koi8-r'>", "&#0;",
     "&nbsp;", "The mayor said the harbour reopened on Monday.", "Москва заявила.", "\x00",
 ]), max_size=40).map("".join))
+@example("<![CDATA[<script>var a='</p>';</script><p><p><img src=x onerror=alert(1)>")
+@example("<p>The mayor said the harbour reopened on Monday.</p><script>var a='</p>';")
 def test_broken_html_is_loaded_or_reported_and_never_keeps_script(html: str) -> None:
     try:
         article = article_from_html(html, "page")
