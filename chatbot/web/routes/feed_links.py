@@ -16,6 +16,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from chatbot.story.atom import MEDIA_TYPE, owner_feed_xml, watch_feed_xml
+from chatbot.web.ratelimit import too_many_keys_message
 from chatbot.web.routes.deps import GUARD, Context, Owner, Service, refuse_over_limit
 from chatbot.web.security import client_id
 
@@ -61,8 +62,7 @@ def private_feed(token: str, request: Request, context: Context) -> Response:
     address = client_id(host)
     wait = context.limiter.key_wait(address)
     if wait:
-        raise HTTPException(429, "Too many unknown feed links from this address; try again "
-                                 f"in {wait} s.", headers={"Retry-After": str(wait)})
+        raise HTTPException(429, too_many_keys_message(wait), headers={"Retry-After": str(wait)})
     store = context.service.watches.store
     target = store.feed_of(token) if _TOKEN.fullmatch(token) else None
     if target is None:

@@ -257,6 +257,7 @@ def test_a_private_feed_link_reads_its_feed_without_a_key_and_nothing_else(
         guesses = [httpx.get(f"{app.url}/api/feeds/{'x' * 32}.xml") for _ in range(12)]
         assert {g.status_code for g in guesses} == {404, 429}
         assert guesses[-1].status_code == 429 and int(guesses[-1].headers["Retry-After"]) > 0
+        assert "Too many wrong keys" in guesses[-1].json()["detail"]
         assert httpx.get(rotated["all"]).status_code == 429  # the address waits, link or not
     finally:
         app.stop()
