@@ -12,14 +12,22 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
-def _unicode_text(value: str) -> str:
-    """Refuse a lone surrogate (``"\\ud800"`` in JSON): it is no character, cannot be encoded
-    and would fail deep inside the search instead of here, with a clear 422."""
+def holds_lone_surrogate(value: str) -> bool:
+    """Whether ``value`` holds a lone surrogate (``"\\ud800"`` in JSON): no character, it
+    cannot be encoded and would fail deep inside the search."""
+    if value.isascii():
+        return False
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("contains a lone surrogate (\\ud800-\\udfff), which is not text"
-                         ) from None
+        return True
+    return False
+
+
+def _unicode_text(value: str) -> str:
+    """Refuse a lone surrogate here, with a clear 422."""
+    if holds_lone_surrogate(value):
+        raise ValueError("contains a lone surrogate (\\ud800-\\udfff), which is not text")
     return value
 
 

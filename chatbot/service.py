@@ -32,6 +32,7 @@ from chatbot.schema import (
     StreamEvent,
     Timeline,
     Turn,
+    holds_lone_surrogate,
 )
 from chatbot.settings import Settings
 from chatbot.story.present import timeline_answer
@@ -192,12 +193,9 @@ class ChatService(Catalog):
                 "too_long",
                 f"The question is too long ({len(text):,} characters; the limit is "
                 f"{self.settings.max_question_chars:,}). Please shorten it.")
-        if not text.isascii():
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:  # a lone surrogate, from JSON's "\ud800" (MCP, Python)
-                raise QuestionError("not_text", "The question holds a lone surrogate "
-                                    "(\\ud800-\\udfff), which is not text.") from None
+        if holds_lone_surrogate(text):
+            raise QuestionError("not_text", "The question holds a lone surrogate "
+                                "(\\ud800-\\udfff), which is not text.")
         return text
 
     # -- writing the index --------------------------------------------------------------------

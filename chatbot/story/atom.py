@@ -51,7 +51,7 @@ def atom_feed(title: str, feed_id: str, self_url: str, watches: Sequence[Watch],
 
 
 def owner_feed_xml(owner: str, self_url: str, watches: Sequence[Watch],
-               changes: Sequence[WatchChange]) -> bytes:
+                   changes: Sequence[WatchChange]) -> bytes:
     """The feed of all of an owner's watches (one id whichever link reads it)."""
     return atom_feed("newsbot: your watched questions", f"urn:newsbot:watches:{owner}",
                      self_url, watches, changes)
