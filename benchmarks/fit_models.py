@@ -63,7 +63,7 @@ def main() -> None:
         train = [e for name in names() for e in examples(records[name], name)]
         model = with_threshold(fitter(train, feature_names(records)), train, args.budget)
         model = replace(model, fitted_on=f"{len(train)} questions of {', '.join(names())}, "
-                                         f"{args.decision} at a {args.budget:.2f} budget")
+                                         f"{args.decision} at a {args.budget:g} budget")
         models.answerability.write_text(model.to_json() + "\n")
     print(f"wrote the {args.config} models to {args.out}")
 

@@ -189,7 +189,7 @@ def run(periods: Path, work: Path, name: str, config: Config, budgets: list[floa
     for decision in config.decisions:
         for budget in (budgets if DECISIONS[decision].fitted else [0.0]):
             for fill in [None, *fills]:
-                label = (f"{name} / {decision}" + (f" @ {budget:.2f}" if budget else "")
+                label = (f"{name} / {decision}" + (f" @ {budget:g}" if budget else "")
                          + (f", fill {fill}" if fill is not None else ""))
                 print(fold_table(label, records, decision, budget, config.settings, fill))
 

@@ -64,7 +64,7 @@ FEATURES = (
                           # question names ("in March"), else before its reference day
     "behind_newest",      # log days it is older than the newest candidate on the question's topic
     "reader_score",       # the reader's score of the best sentence (NaN when the reader is off)
-    "reader_margin",      # ... minus the best reader score among the other sentences
+    "reader_margin",      # ... minus the best reader score among the other sentences read
 )
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -203,7 +203,8 @@ def features(question: str, ranked: Sequence[Evidence]) -> dict[str, float]:
         "behind_newest": _log_days(passage.scores.get("behind_newest")),
         "reader_score": best.parts.get("reader", math.nan),
         "reader_margin": best.parts.get("reader", math.nan) - max(
-            (item.parts.get("reader", math.nan) for item in ranked[1:]), default=math.nan),
+            (item.parts["reader"] for item in ranked[1:] if "reader" in item.parts),
+            default=0.0),
     }
 
 

@@ -108,7 +108,13 @@ class ExtractiveAnswerer:
             self.sentence_ranker.rank(question, shortlist, passages, idf)
             for item in shortlist:
                 item.score = item.parts["ranker"]
-        return sorted(shortlist, key=lambda e: e.score, reverse=True)
+        ranked = sorted(shortlist, key=lambda e: e.score, reverse=True)
+        if self.reader is not None and "reader" not in ranked[0].parts:
+            # The answer-or-decline decision reads the best sentence's reader score; one the
+            # ranker lifted from beyond the read few is read now, or the decision would see
+            # an unknown and silently answer.
+            self.reader.score(question, ranked[:1])
+        return ranked
 
     def rank_cheaply(self, question: str, passages: list[Passage]) -> list[Evidence]:
         """Every candidate sentence by its cheap score (``parts["cheap"]``), best first: what

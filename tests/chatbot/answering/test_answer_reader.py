@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
+from chatbot.answering.answerability import features
 from chatbot.answering.reader import (
     MAX_PAIR_TOKENS,
     READER_FILE,
@@ -89,3 +92,14 @@ def test_the_reader_scores_shortlisted_evidence_and_records_it(seeded_service) -
     assert scores.shape == (len(shortlist),)
     assert all(item.parts["reader"] == pytest.approx(float(s))
                for item, s in zip(shortlist, scores, strict=True))
+
+
+def test_the_decision_always_sees_the_best_sentences_reader_score(seeded_service) -> None:
+    """The ranker may lift a sentence the reader did not read (here the one read is the best by
+    evidence only); an unknown score made the answer-or-decline model answer every time."""
+    question = "Which hostages does Israel insist must be released?"
+    answerer = dataclasses.replace(seeded_service.answerer, reader=Reader(), reader_sentences=1)
+    ranked = answerer.score(question, seeded_service.retrieve(question, 8))
+    values = features(question, ranked)
+    assert math.isfinite(values["reader_score"]) and math.isfinite(values["reader_margin"])
+    assert values["reader_score"] == ranked[0].parts["reader"]
